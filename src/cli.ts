@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// deckhand's command-line entry: argv → library → documented exit code.
+import { Command, CommanderError } from 'commander';
+import { DeckhandError, EXIT, formatError, Redactor, VERSION } from './index.js';
+import { checkCommand } from './cli/check.js';
+import { schemaCommand } from './cli/schema.js';
+import { redactorFor, type GlobalOpts } from './cli/shared.js';
+
+let exitCode: number = EXIT.ok;
+
+/** Runs one command body; turns errors into a clear message (and JSON on stdout with --json) and an exit code. */
+async function run(fn: () => Promise<number>, o: GlobalOpts): Promise<void> {
+  try {
+    exitCode = await fn();
+  } catch (err) {
+    const redactor: Redactor = redactorFor(o);
+    process.stderr.write(`${redactor.mask(formatError(err, o.verbose === true))}\n`);
+    if (o.json) {
+      const e = err instanceof DeckhandError
+        ? { kind: err.kind, message: err.message, hint: err.hint ?? null, details: err.details }
+        : { kind: 'internal', message: err instanceof Error ? err.message : String(err), hint: null, details: {} };
+      process.stdout.write(`${redactor.mask(JSON.stringify({ error: e }, null, 2))}\n`);
+    }
+    exitCode = err instanceof DeckhandError ? err.exitCode : EXIT.couldNotRun;
+  }
+}
+
+const program = new Command('deckhand')
+  .description('Deploy and operate services: discover, check, deploy, verify, operate, roll back — locally or over SSH.')
+  .version(VERSION)
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+program.addCommand(checkCommand(run));
+program.addCommand(schemaCommand(run));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // --help and --version exit 0; every other parse error is a usage error.
+    exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    process.stderr.write(`${formatError(err)}\n`);
+    exitCode = EXIT.couldNotRun;
+  }
+}
+process.exitCode = exitCode;

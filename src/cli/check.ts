@@ -1,0 +1,66 @@
+// `deckhand check [target]`: target-host-readiness from the command line.
+import { Command as Cmd } from 'commander';
+import {
+  checkReadiness, EXIT, renderReadinessMarkdown, renderReadinessTerminal, stepPrinter, writeReportFiles, type CheckOptions,
+} from '../index.js';
+import { addCommonOptions, collect, executorFor, redactorFor, type GlobalOpts } from './shared.js';
+
+interface CheckFlags extends GlobalOpts {
+  strategy?: string; require?: string[]; port?: string[]; proxy?: boolean; memory?: string; disk?: string;
+  app?: string; baseDir?: string; reach?: string[]; requireEnv?: string[]; envFilePath?: string; brief?: string;
+}
+
+export function checkCommand(run: (fn: () => Promise<number>, o: GlobalOpts) => Promise<void>): Cmd {
+  const c = new Cmd('check')
+    .description('target-host-readiness: can this host run the app? (READY / READY WITH WARNINGS / NOT READY)')
+    .argument('[target]', 'local, user@host, user@host:port, ssh://user@host:port, or an ~/.ssh/config alias', 'local')
+    .option('--strategy <name>', 'what the deploy will use: systemd, pm2, docker, compose, static')
+    .option('--require <tool[range]>', 'required tool and semver range, e.g. node>=20 (repeatable)', collect)
+    .option('--port <n>', 'port the app needs free (repeatable)', collect)
+    .option('--proxy', 'a reverse proxy (nginx) is wanted: ports 80/443 too')
+    .option('--memory <size>', 'memory the app needs (default 256MiB)')
+    .option('--disk <size>', 'disk the app needs where it lives (default 512MiB)')
+    .option('--app <name>', 'app name (default base dir /opt/<name>)', 'app')
+    .option('--base-dir <path>', 'deploy base directory on the target')
+    .option('--reach <host:port>', 'a dependency the target must reach over TCP (repeatable)', collect)
+    .option('--require-env <NAME>', 'environment variable that must be set in the env file (repeatable)', collect)
+    .option('--env-file-path <path>', 'env file on the target (default <base>/shared/.env)')
+    .option('--brief <file>', 'Deployment Brief JSON from `deckhand discover`');
+  addCommonOptions(c);
+  c.action(async (target: string, o: CheckFlags) => {
+    await run(async () => {
+      const redactor = redactorFor(o);
+      const executor = executorFor(target, o, redactor);
+      const printer = !o.json || process.stderr.isTTY ? stepPrinter(process.stderr, (s) => redactor.mask(s)) : undefined;
+      const opts: CheckOptions = {};
+      if (o.strategy !== undefined) opts.strategy = o.strategy;
+      if (o.require) opts.require = o.require;
+      if (o.port) opts.port = o.port;
+      if (o.proxy) opts.proxy = true;
+      if (o.memory !== undefined) opts.memory = o.memory;
+      if (o.disk !== undefined) opts.disk = o.disk;
+      if (o.app !== undefined) opts.app = o.app;
+      if (o.baseDir !== undefined) opts.baseDir = o.baseDir;
+      if (o.reach) opts.reach = o.reach;
+      if (o.requireEnv) opts.requireEnv = o.requireEnv;
+      if (o.envFilePath !== undefined) opts.envFilePath = o.envFilePath;
+      if (o.brief !== undefined) opts.brief = o.brief;
+      try {
+        const report = await checkReadiness({ executor, redactor, ...(printer ? { onProgress: printer.onProgress } : {}) }, opts);
+        const json = redactor.mask(JSON.stringify(report, null, 2));
+        const md = redactor.mask(renderReadinessMarkdown(report));
+        if (o.json) process.stdout.write(`${json}\n`);
+        else process.stdout.write(`${redactor.mask(renderReadinessTerminal(report))}\n`);
+        if (o.out) {
+          const files = await writeReportFiles(o.out, 'readiness', report.target.display, report.startedAt, `${json}\n`, md);
+          process.stderr.write(`reports written: ${files.json}, ${files.markdown}\n`);
+        }
+        return report.data.verdict === 'NOT READY' ? EXIT.checksFailed : EXIT.ok;
+      } finally {
+        printer?.stop();
+        await executor.close();
+      }
+    }, o);
+  });
+  return c;
+}

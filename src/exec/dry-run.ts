@@ -1,0 +1,30 @@
+// Dry-run: read-only commands run for real; commands that would change the host are only described.
+import { shJoin, type Command } from '../core/command.js';
+import type { ExecResult, Executor } from './types.js';
+
+export class DryRunExecutor implements Executor {
+  readonly skipped: string[] = [];
+
+  constructor(private readonly inner: Executor, private readonly onSkip: (line: string) => void = () => {}) {}
+
+  get host() {
+    return this.inner.host;
+  }
+
+  async run(cmd: Command): Promise<ExecResult> {
+    if (!cmd.mutates) return this.inner.run(cmd);
+    const line = `would run: ${cmd.description ? `${cmd.description}: ` : ''}${shJoin(cmd.argv)}`;
+    this.skipped.push(line);
+    this.onSkip(line);
+    return { command: shJoin(cmd.argv), host: this.inner.host.display, exitCode: 0, stdout: '', stderr: '', durationMs: 0, failed: false, timedOut: false };
+  }
+
+  upload(content: string | Uint8Array, remotePath: string, mode = '0644'): Promise<ExecResult> {
+    const bytes = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
+    return this.run({ argv: ['upload', remotePath, mode, `${bytes} bytes`], mutates: true, description: `write ${remotePath}` });
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

@@ -1,0 +1,34 @@
+// Runs commands on this machine: argv spawned directly, no shell unless the command is one.
+import { DEFAULT_TIMEOUT_MS, shJoin, type Command } from '../core/command.js';
+import type { Redactor } from '../core/redact.js';
+import { writeFileCommand } from '../commands/fs.js';
+import type { HostRef } from '../core/target.js';
+import { spawnBounded } from './spawn.js';
+import type { ExecResult, Executor } from './types.js';
+
+export class LocalExecutor implements Executor {
+  readonly host: HostRef = { kind: 'local', display: 'local' };
+
+  constructor(private readonly redactor: Redactor, private readonly signal?: AbortSignal) {}
+
+  async run(cmd: Command): Promise<ExecResult> {
+    const [file, ...args] = cmd.argv;
+    if (file === undefined) throw new Error('empty argv');
+    return spawnBounded(file, args, {
+      ...(cmd.stdin === undefined ? {} : { input: cmd.stdin }),
+      timeoutMs: cmd.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      ...(cmd.env ? { env: { ...cmd.env } } : {}),
+      display: shJoin(cmd.argv),
+      host: 'local',
+      redactor: this.redactor,
+      ...(cmd.redact ? { redact: cmd.redact } : {}),
+      ...(this.signal ? { signal: this.signal } : {}),
+    });
+  }
+
+  upload(content: string | Uint8Array, remotePath: string, mode = '0644'): Promise<ExecResult> {
+    return this.run({ ...writeFileCommand(remotePath, mode), stdin: content });
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,39 @@
+// Recording executor for unit tests: scripted answers by pattern, every call recorded.
+import { shJoin, type Command } from '../core/command.js';
+import type { HostRef } from '../core/target.js';
+import type { ExecResult, Executor } from './types.js';
+
+export interface ScriptedAnswer {
+  match: RegExp | string | ((cmd: Command) => boolean);
+  stdout?: string;
+  stderr?: string;
+  exitCode?: number | null;
+  timedOut?: boolean;
+}
+
+export class RecordingExecutor implements Executor {
+  readonly calls: Command[] = [];
+  readonly uploads: { remotePath: string; mode: string; content: string }[] = [];
+
+  constructor(private readonly answers: ScriptedAnswer[] = [], readonly host: HostRef = { kind: 'local', display: 'local' }) {}
+
+  async run(cmd: Command): Promise<ExecResult> {
+    this.calls.push(cmd);
+    const line = shJoin(cmd.argv);
+    const a = this.answers.find((x) =>
+      typeof x.match === 'string' ? line.includes(x.match) : x.match instanceof RegExp ? x.match.test(line) : x.match(cmd));
+    const exitCode = a ? (a.exitCode === undefined ? 0 : a.exitCode) : 127;
+    return {
+      command: line, host: this.host.display, exitCode,
+      stdout: a?.stdout ?? '', stderr: a ? (a.stderr ?? '') : `recording executor: no scripted answer for: ${line}`,
+      durationMs: 0, failed: exitCode !== 0, timedOut: a?.timedOut === true,
+    };
+  }
+
+  async upload(content: string | Uint8Array, remotePath: string, mode = '0644'): Promise<ExecResult> {
+    this.uploads.push({ remotePath, mode, content: typeof content === 'string' ? content : Buffer.from(content).toString('utf8') });
+    return { command: `upload ${remotePath}`, host: this.host.display, exitCode: 0, stdout: '', stderr: '', durationMs: 0, failed: false, timedOut: false };
+  }
+
+  async close(): Promise<void> {}
+}

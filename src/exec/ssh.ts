@@ -1,0 +1,112 @@
+// Runs commands on a remote host through the system OpenSSH client, all over one ControlMaster connection.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { DEFAULT_TIMEOUT_MS, remoteCommandLine, type Command } from '../core/command.js';
+import { DeckhandError, tail } from '../core/errors.js';
+import type { Redactor } from '../core/redact.js';
+import type { HostRef } from '../core/target.js';
+import { writeFileCommand } from '../commands/fs.js';
+import { classifySshFailure, sshExitArgs, sshMasterArgs, sshRunArgs, type SshSettings, type SshTarget } from '../commands/ssh.js';
+import { spawnBounded } from './spawn.js';
+import type { ExecResult, Executor } from './types.js';
+
+type SshRef = Extract<HostRef, { kind: 'ssh' }>;
+
+export class SshExecutor implements Executor {
+  readonly host: HostRef;
+  private readonly target: SshTarget;
+  private controlDir: string | undefined;
+  private connecting: Promise<string> | undefined;
+  private closed = false;
+
+  constructor(ref: SshRef, private readonly settings: SshSettings, private readonly redactor: Redactor, private readonly signal?: AbortSignal) {
+    this.host = ref;
+    this.target = { host: ref.host, ...(ref.user ? { user: ref.user } : {}), ...(ref.port ? { port: ref.port } : {}) };
+  }
+
+  /** Opens the master connection once; every later command is a session over it. */
+  private connect(): Promise<string> {
+    this.connecting ??= this.openMaster();
+    return this.connecting;
+  }
+
+  private async openMaster(): Promise<string> {
+    // A short private directory: socket paths are limited to about 100 bytes.
+    this.controlDir = await mkdtemp(join(tmpdir(), 'dh-'));
+    const controlPath = join(this.controlDir, 'cm');
+    const errPath = join(this.controlDir, 'master.err');
+    // The backgrounded master keeps its stderr open for its whole life; a pipe would never reach EOF.
+    const timeoutMs = ((this.settings.connectTimeoutSec ?? 10) + 10) * 1000;
+    let exitCode: number | undefined;
+    let timedOut = false;
+    {
+      const r = await execa('ssh', sshMasterArgs(this.target, this.settings, controlPath), {
+        reject: false, stdin: 'ignore', stdout: 'ignore', stderr: { file: errPath }, timeout: timeoutMs, killSignal: 'SIGKILL',
+        ...(this.signal ? { cancelSignal: this.signal } : {}),
+      });
+      exitCode = r.exitCode;
+      timedOut = r.timedOut === true;
+      if (r.failed && r.exitCode === undefined && !timedOut) {
+        throw new DeckhandError('unreachable', `could not start the OpenSSH client: ${r.message}`, { hint: 'install openssh-client (ssh must be on PATH)' });
+      }
+    }
+    const stderr = this.redactor.mask(await readFile(errPath, 'utf8').catch(() => ''));
+    if (timedOut) {
+      throw new DeckhandError('timeout', `connecting to ${this.host.display} took longer than ${timeoutMs / 1000} s`, {
+        details: { host: this.host.display, stderrTail: tail(stderr) },
+        hint: 'the host may be down, or something is waiting for input; check `ssh -v` by hand',
+      });
+    }
+    if (exitCode !== 0) {
+      throw classifySshFailure(stderr, this.host.display) ??
+        new DeckhandError('unreachable', `could not connect to ${this.host.display} (ssh exit ${exitCode})`, {
+          details: { host: this.host.display, exitCode: exitCode ?? null, stderrTail: tail(stderr) },
+          hint: 'run `ssh -v` to the same target by hand to see why',
+        });
+    }
+    return controlPath;
+  }
+
+  async run(cmd: Command): Promise<ExecResult> {
+    if (this.closed) throw new Error('SSH executor used after close()');
+    const controlPath = await this.connect();
+    const line = remoteCommandLine(cmd);
+    const res = await spawnBounded('ssh', sshRunArgs(this.target, this.settings, controlPath, line), {
+      ...(cmd.stdin === undefined ? {} : { input: cmd.stdin }),
+      timeoutMs: cmd.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      display: line,
+      host: this.host.display,
+      redactor: this.redactor,
+      ...(cmd.redact ? { redact: cmd.redact } : {}),
+      ...(this.signal ? { signal: this.signal } : {}),
+    });
+    if (res.exitCode === 255) {
+      // 255 is the client's own failure code; a remote command exiting 255 leaves no client diagnostics.
+      const err = classifySshFailure(res.stderr, this.host.display);
+      if (err) throw err;
+    }
+    return res;
+  }
+
+  upload(content: string | Uint8Array, remotePath: string, mode = '0644'): Promise<ExecResult> {
+    return this.run({ ...writeFileCommand(remotePath, mode), stdin: content });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.controlDir) return;
+    const controlPath = join(this.controlDir, 'cm');
+    if (this.connecting) {
+      const ok = await this.connecting.then(() => true, () => false);
+      if (ok) {
+        await execa('ssh', sshExitArgs(this.target, this.settings, controlPath), {
+          reject: false, stdin: 'ignore', timeout: 10_000, killSignal: 'SIGKILL',
+        });
+      }
+    }
+    await rm(this.controlDir, { recursive: true, force: true });
+  }
+}

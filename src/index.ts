@@ -1,0 +1,23 @@
+// deckhand's public library API: named exports only. The CLI and MCP server import from here alone.
+export { type Command, shQuote, shJoin, remoteCommandLine, DEFAULT_TIMEOUT_MS } from './core/command.js';
+export { DeckhandError, EXIT, formatError, usageError, type ErrorKind } from './core/errors.js';
+export { Redactor, MASK } from './core/redact.js';
+export { parseTarget, type HostRef } from './core/target.js';
+export { parseSize, formatBytes } from './core/units.js';
+export { VERSION } from './core/version.js';
+export type { RunContext, ProgressEvent } from './core/context.js';
+export type { Executor, ExecResult } from './exec/types.js';
+export { createExecutor } from './exec/factory.js';
+export { LocalExecutor } from './exec/local.js';
+export { SshExecutor } from './exec/ssh.js';
+export { DryRunExecutor } from './exec/dry-run.js';
+export { RecordingExecutor, type ScriptedAnswer } from './exec/recording.js';
+export type { SshSettings } from './commands/ssh.js';
+export { checkReadiness, evaluate } from './stages/readiness/index.js';
+export { resolveRequirements, STRATEGIES, type CheckOptions } from './stages/readiness/requirements.js';
+export { FindingSchema, OutcomeSchema, type Finding, type Outcome } from './report/common.js';
+export { ReadinessReportSchema, HostFactsSchema, type ReadinessReport, type HostFacts, type Requirements } from './report/readiness.js';
+export { renderReadinessMarkdown } from './report/markdown-readiness.js';
+export { renderReadinessTerminal, stepPrinter } from './report/terminal.js';
+export { writeReportFiles } from './report/write.js';
+export { reportJsonSchema, REPORT_SCHEMAS, type ReportKind } from './report/json-schema.js';

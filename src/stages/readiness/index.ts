@@ -1,0 +1,103 @@
+// target-host-readiness: one probe round trip, typed facts, one finding per check, and the verdict.
+import type { RunContext } from '../../core/context.js';
+import { DeckhandError, tail } from '../../core/errors.js';
+import { VERSION } from '../../core/version.js';
+import type { Finding, StepResult } from '../../report/common.js';
+import { ReadinessReportSchema, type HostFacts, type ReadinessReport, type Requirements } from '../../report/readiness.js';
+import { checkBaseDir } from './checks/base-dir.js';
+import { checkCpu } from './checks/cpu.js';
+import { checkDisks } from './checks/disk.js';
+import { checkEnv } from './checks/env.js';
+import { checkMemory } from './checks/memory.js';
+import { checkOs } from './checks/os.js';
+import { checkPorts } from './checks/ports.js';
+import { checkReach } from './checks/reach.js';
+import { checkStrategy } from './checks/strategy.js';
+import { checkTools } from './checks/tools.js';
+import { parseProbe } from './parse.js';
+import { buildProbeScript, probeCommand, type ProbeParams } from './probe.js';
+import { resolveRequirements, type CheckOptions } from './requirements.js';
+import { verdict } from './verdict.js';
+
+export function probeParams(r: Requirements): ProbeParams {
+  const ports = [...new Set([...r.ports, ...(r.proxy ? [80, 443] : [])])];
+  const p: ProbeParams = {
+    ports,
+    disks: [{ purpose: 'app', path: r.baseDir }, { purpose: 'log', path: '/var/log' }, { purpose: 'tmp', path: '/tmp' }],
+    baseDir: r.baseDir,
+    app: r.app,
+    reach: r.reach,
+    envNames: r.envNames,
+    dockerDisk: r.strategy === 'docker' || r.strategy === 'compose',
+  };
+  if (r.envFile !== null) p.envFile = r.envFile;
+  return p;
+}
+
+/** All checks in report order. Pure: facts and requirements in, findings out. */
+export function evaluate(facts: HostFacts, r: Requirements): Finding[] {
+  return [
+    ...checkOs(facts), ...checkCpu(facts), ...checkMemory(facts, r), ...checkDisks(facts, r),
+    ...checkTools(facts, r), ...checkStrategy(facts, r),
+    ...checkPorts(facts, r), ...checkReach(facts),
+    ...checkBaseDir(facts, r),
+    ...checkEnv(facts),
+  ];
+}
+
+export async function checkReadiness(ctx: RunContext, options: CheckOptions = {}): Promise<ReadinessReport> {
+  const now = ctx.now ?? (() => new Date());
+  const startedAt = now();
+  const t0 = performance.now();
+  const requirements = resolveRequirements(options);
+  const params = probeParams(requirements);
+  const script = buildProbeScript(params);
+  const steps: StepResult[] = [];
+
+  const probeTitle = `probe ${ctx.executor.host.display} (one round trip)`;
+  ctx.onProgress?.({ type: 'step-start', id: 'probe', title: probeTitle });
+  const tp = performance.now();
+  let res;
+  try {
+    res = await ctx.executor.run(probeCommand(script));
+  } catch (err) {
+    ctx.onProgress?.({ type: 'step-end', id: 'probe', title: probeTitle, status: 'fail', durationMs: Math.round(performance.now() - tp) });
+    throw err;
+  }
+  const probeMs = Math.round(performance.now() - tp);
+  const complete = /^@@done$/m.test(res.stdout);
+  if (!complete && !/^@@begin /m.test(res.stdout)) {
+    ctx.onProgress?.({ type: 'step-end', id: 'probe', title: probeTitle, status: 'fail', durationMs: probeMs });
+    throw new DeckhandError(res.timedOut ? 'timeout' : 'unreachable', `the readiness probe could not run on ${ctx.executor.host.display}`, {
+      details: { host: res.host, command: 'sh -s  (readiness probe on stdin)', exitCode: res.exitCode, stderrTail: tail(res.stderr) },
+      hint: res.timedOut ? 'the host did not answer in time; check its load and retry' : 'the host needs a POSIX sh; check that the login shell works (ssh HOST true)',
+    });
+  }
+  steps.push({ id: 'probe', title: probeTitle, status: complete ? 'pass' : 'warn', durationMs: probeMs, ...(complete ? {} : { detail: `probe cut short (exit ${String(res.exitCode)}${res.timedOut ? ', timed out' : ''}); missing facts are UNKNOWN` }) });
+  ctx.onProgress?.({ type: 'step-end', id: 'probe', title: probeTitle, status: complete ? 'pass' : 'warn', durationMs: probeMs });
+
+  const te = performance.now();
+  const facts = parseProbe({
+    stdout: res.stdout, durationMs: probeMs, ports: params.ports, disks: params.disks, dockerDisk: params.dockerDisk,
+    baseDir: params.baseDir, app: params.app, reach: params.reach, envNames: params.envNames,
+    ...(params.envFile !== undefined ? { envFile: params.envFile } : {}),
+  });
+  const findings = evaluate(facts, requirements);
+  const v = verdict(findings);
+  steps.push({ id: 'evaluate', title: `evaluate ${findings.length} checks`, status: 'pass', durationMs: Math.round(performance.now() - te) });
+
+  const report: ReadinessReport = {
+    schemaVersion: 1,
+    tool: { name: 'deckhand', version: VERSION },
+    stage: 'readiness',
+    status: v.verdict === 'READY' ? 'ready' : v.verdict === 'READY WITH WARNINGS' ? 'ready-with-warnings' : 'not-ready',
+    target: { kind: ctx.executor.host.kind, display: ctx.executor.host.display },
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    findings,
+    steps,
+    data: { verdict: v.verdict, requiredActions: v.requiredActions, requirements, facts },
+  };
+  // The report is the product: it must match its published schema.
+  return ctx.redactor.maskDeep(ReadinessReportSchema.parse(report));
+}

@@ -1,0 +1,111 @@
+// Turns flags and an optional Deployment Brief into the typed requirements the checks compare against.
+import { readFileSync } from 'node:fs';
+import semver from 'semver';
+import { z } from 'zod';
+import { DeckhandError, usageError } from '../../core/errors.js';
+import { parseSize } from '../../core/units.js';
+import type { Requirements } from '../../report/readiness.js';
+
+export const STRATEGIES = ['systemd', 'pm2', 'docker', 'compose', 'static'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+export interface CheckOptions {
+  strategy?: string;
+  require?: readonly string[];
+  port?: readonly (number | string)[];
+  proxy?: boolean;
+  memory?: string;
+  disk?: string;
+  app?: string;
+  baseDir?: string;
+  reach?: readonly string[];
+  requireEnv?: readonly string[];
+  envFilePath?: string;
+  brief?: string;
+}
+
+const ALIASES: Record<string, string> = { nodejs: 'node', python: 'python3', 'docker-compose': 'compose', pip3: 'pip', golang: 'go' };
+export const KNOWN_TOOLS = ['node', 'npm', 'pnpm', 'yarn', 'bun', 'python3', 'pip', 'uv', 'go', 'java', 'docker', 'compose', 'pm2', 'nginx', 'certbot', 'rsync', 'git', 'curl'];
+
+/** Parses `node>=20`, `node@^20.11`, `python3 >=3.11 <3.13`, or a bare `docker`. */
+export function parseRequire(spec: string): { name: string; range: string | null } {
+  const m = /^\s*([A-Za-z][A-Za-z0-9-]*)\s*(?:@\s*)?(.*)$/.exec(spec);
+  const rawName = m?.[1]?.toLowerCase();
+  if (!m || !rawName) throw usageError(`invalid --require "${spec}"`, 'use TOOL or TOOL<range>, for example --require node>=20 or --require docker');
+  const name = ALIASES[rawName] ?? rawName;
+  if (!KNOWN_TOOLS.includes(name)) throw usageError(`unknown tool "${rawName}" in --require "${spec}"`, `known tools: ${KNOWN_TOOLS.join(', ')}`);
+  const range = (m[2] ?? '').trim();
+  if (range === '') return { name, range: null };
+  if (semver.validRange(range) === null) throw usageError(`invalid version range "${range}" in --require "${spec}"`, 'use a semver range such as >=20, ^18.17, 3.11.x');
+  return { name, range };
+}
+
+export function parsePortOption(v: number | string): number {
+  const s = String(v).trim();
+  if (!/^\d{1,5}$/.test(s) || Number(s) < 1 || Number(s) > 65535) throw usageError(`invalid port "${s}"`, 'ports are whole numbers from 1 to 65535');
+  return Number(s);
+}
+
+export function parseReach(spec: string): { host: string; port: number } {
+  const m = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/.exec(spec.trim());
+  if (!m?.[1] || !m[2]) throw usageError(`invalid --reach "${spec}"`, 'use host:port, for example --reach db.internal:5432');
+  return { host: m[1].replace(/^\[|\]$/g, ''), port: parsePortOption(m[2]) };
+}
+
+/** The part of a Deployment Brief readiness reads. Later brief fields are ignored, not rejected. */
+const BriefSubset = z.object({
+  app: z.string().optional(),
+  strategy: z.enum(STRATEGIES).optional(),
+  ports: z.array(z.union([z.number().int(), z.object({ port: z.number().int() })])).optional(),
+  runtimes: z.array(z.object({ name: z.string(), range: z.string().nullable().optional() })).optional(),
+  memoryMiB: z.number().positive().optional(),
+  env: z.array(z.object({ name: z.string(), required: z.boolean().optional(), secret: z.boolean().optional() })).optional(),
+}).loose();
+
+function readBrief(path: string): z.infer<typeof BriefSubset> {
+  let raw: unknown;
+  try { raw = JSON.parse(readFileSync(path, 'utf8')); } catch (e) {
+    throw new DeckhandError('config', `could not read the brief ${path}: ${(e as Error).message}`, { hint: 'pass the JSON written by `deckhand discover --json` or --out' });
+  }
+  const data = (raw as { data?: unknown })?.data ?? raw;
+  const r = BriefSubset.safeParse(data);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new DeckhandError('config', `the brief ${path} is invalid at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'unknown'}`, { hint: 'regenerate it with `deckhand discover`' });
+  }
+  return r.data;
+}
+
+export function resolveRequirements(o: CheckOptions): Requirements {
+  const brief = o.brief ? readBrief(o.brief) : undefined;
+  const strategyRaw = o.strategy ?? brief?.strategy;
+  if (strategyRaw !== undefined && !(STRATEGIES as readonly string[]).includes(strategyRaw)) {
+    throw usageError(`unknown strategy "${strategyRaw}"`, `choose one of: ${STRATEGIES.join(', ')}`);
+  }
+  const strategy = (strategyRaw ?? null) as Strategy | null;
+  const app = o.app ?? brief?.app ?? 'app';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(app)) throw usageError(`invalid app name "${app}"`, 'use letters, digits, ".", "_" and "-"');
+  const baseDir = o.baseDir ?? `/opt/${app}`;
+  if (!baseDir.startsWith('/')) throw usageError(`--base-dir must be an absolute path, got "${baseDir}"`);
+
+  const tools = new Map<string, { name: string; range: string | null; source: string }>();
+  const add = (name: string, range: string | null, source: string): void => { if (!tools.has(name)) tools.set(name, { name, range, source }); };
+  for (const spec of o.require ?? []) { const t = parseRequire(spec); add(t.name, t.range, 'flag'); }
+  for (const rt of brief?.runtimes ?? []) { const t = parseRequire(rt.name); add(t.name, rt.range ?? null, 'brief'); }
+  if (strategy === 'pm2') { add('node', null, 'strategy pm2'); add('pm2', null, 'strategy pm2'); }
+  if (strategy === 'docker') add('docker', null, 'strategy docker');
+  if (strategy === 'compose') { add('docker', null, 'strategy compose'); add('compose', null, 'strategy compose'); }
+
+  const ports = [...new Set([...(o.port ?? []).map(parsePortOption), ...(brief?.ports ?? []).map((p) => (typeof p === 'number' ? p : p.port))])];
+  const envNames = [...new Set([...(o.requireEnv ?? []), ...(brief?.env ?? []).filter((e) => e.required).map((e) => e.name)])];
+  const memoryBytes = o.memory ? parseSize(o.memory, '--memory') : brief?.memoryMiB ? brief.memoryMiB * 1024 ** 2 : 256 * 1024 ** 2;
+  return {
+    strategy, app, baseDir, baseDirExplicit: o.baseDir !== undefined, ports, proxy: o.proxy === true,
+    memoryBytes,
+    diskBytes: o.disk ? parseSize(o.disk, '--disk') : 512 * 1024 ** 2,
+    tools: [...tools.values()],
+    reach: (o.reach ?? []).map(parseReach),
+    envFile: envNames.length > 0 || o.envFilePath ? (o.envFilePath ?? `${baseDir}/shared/.env`) : null,
+    envNames,
+  };
+}
