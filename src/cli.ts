@@ -32,6 +32,8 @@ const program = new Command('deckhand')
   .exitOverride();
 program.addCommand(checkCommand(run));
 program.addCommand(schemaCommand(run));
+// Settings are not inherited by commands built on their own: every parse error must become exit 2.
+for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
 
 try {
   await program.parseAsync(process.argv);
