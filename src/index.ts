@@ -15,9 +15,11 @@ export { RecordingExecutor, type ScriptedAnswer } from './exec/recording.js';
 export type { SshSettings } from './commands/ssh.js';
 export { checkReadiness, evaluate } from './stages/readiness/index.js';
 export { resolveRequirements, STRATEGIES, type CheckOptions } from './stages/readiness/requirements.js';
-export { FindingSchema, OutcomeSchema, type Finding, type Outcome } from './report/common.js';
-export { ReadinessReportSchema, HostFactsSchema, type ReadinessReport, type HostFacts, type Requirements } from './report/readiness.js';
+export type { Finding, Outcome, StepResult } from './report/common.js';
+export type { ReadinessReport, HostFacts, Requirements, Verdict } from './report/readiness.js';
 export { renderReadinessMarkdown } from './report/markdown-readiness.js';
 export { renderReadinessTerminal, stepPrinter } from './report/terminal.js';
 export { writeReportFiles } from './report/write.js';
-export { reportJsonSchema, REPORT_SCHEMAS, type ReportKind } from './report/json-schema.js';
+export { REPORT_KINDS, type ReportKind } from './report/kinds.js';
+// Schemas (zod and JSON Schema) live in the second entry point, src/schemas.ts: zod costs ~130 ms to load,
+// and checking a host does not need it.

@@ -2,7 +2,6 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { DEFAULT_TIMEOUT_MS, remoteCommandLine, type Command } from '../core/command.js';
 import { DeckhandError, tail } from '../core/errors.js';
 import type { Redactor } from '../core/redact.js';
@@ -39,18 +38,14 @@ export class SshExecutor implements Executor {
     const errPath = join(this.controlDir, 'master.err');
     // The backgrounded master keeps its stderr open for its whole life; a pipe would never reach EOF.
     const timeoutMs = ((this.settings.connectTimeoutSec ?? 10) + 10) * 1000;
-    let exitCode: number | undefined;
-    let timedOut = false;
-    {
-      const r = await execa('ssh', sshMasterArgs(this.target, this.settings, controlPath), {
-        reject: false, stdin: 'ignore', stdout: 'ignore', stderr: { file: errPath }, timeout: timeoutMs, killSignal: 'SIGKILL',
-        ...(this.signal ? { cancelSignal: this.signal } : {}),
-      });
-      exitCode = r.exitCode;
-      timedOut = r.timedOut === true;
-      if (r.failed && r.exitCode === undefined && !timedOut) {
-        throw new DeckhandError('unreachable', `could not start the OpenSSH client: ${r.message}`, { hint: 'install openssh-client (ssh must be on PATH)' });
-      }
+    const r = await spawnBounded('ssh', sshMasterArgs(this.target, this.settings, controlPath), {
+      timeoutMs, display: 'ssh (master)', host: this.host.display, redactor: this.redactor, stderrFile: errPath, ignoreStdout: true,
+      ...(this.signal ? { signal: this.signal } : {}),
+    });
+    const exitCode = r.exitCode;
+    const timedOut = r.timedOut;
+    if (exitCode === null && !timedOut) {
+      throw new DeckhandError('unreachable', `could not start the OpenSSH client: ${r.stderr}`, { hint: 'install openssh-client (ssh must be on PATH)' });
     }
     const stderr = this.redactor.mask(await readFile(errPath, 'utf8').catch(() => ''));
     if (timedOut) {
@@ -102,8 +97,8 @@ export class SshExecutor implements Executor {
     if (this.connecting) {
       const ok = await this.connecting.then(() => true, () => false);
       if (ok) {
-        await execa('ssh', sshExitArgs(this.target, this.settings, controlPath), {
-          reject: false, stdin: 'ignore', timeout: 10_000, killSignal: 'SIGKILL',
+        await spawnBounded('ssh', sshExitArgs(this.target, this.settings, controlPath), {
+          timeoutMs: 10_000, display: 'ssh -O exit', host: this.host.display, redactor: this.redactor,
         });
       }
     }

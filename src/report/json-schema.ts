@@ -2,8 +2,9 @@
 import { z } from 'zod';
 import { ReadinessReportSchema } from './readiness.js';
 
-export const REPORT_SCHEMAS = { readiness: ReadinessReportSchema } as const;
-export type ReportKind = keyof typeof REPORT_SCHEMAS;
+import type { ReportKind } from './kinds.js';
+
+export const REPORT_SCHEMAS = { readiness: ReadinessReportSchema } as const satisfies Record<ReportKind, unknown>;
 
 export function reportJsonSchema(kind: ReportKind): Record<string, unknown> {
   return z.toJSONSchema(REPORT_SCHEMAS[kind], { target: 'draft-2020-12' }) as Record<string, unknown>;

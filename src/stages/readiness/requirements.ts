@@ -1,7 +1,6 @@
 // Turns flags and an optional Deployment Brief into the typed requirements the checks compare against.
 import { readFileSync } from 'node:fs';
-import semver from 'semver';
-import { z } from 'zod';
+import { loadVersionMatcher } from './versions.js';
 import { DeckhandError, usageError } from '../../core/errors.js';
 import { parseSize } from '../../core/units.js';
 import type { Requirements } from '../../report/readiness.js';
@@ -28,7 +27,7 @@ const ALIASES: Record<string, string> = { nodejs: 'node', python: 'python3', 'do
 export const KNOWN_TOOLS = ['node', 'npm', 'pnpm', 'yarn', 'bun', 'python3', 'pip', 'uv', 'go', 'java', 'docker', 'compose', 'pm2', 'nginx', 'certbot', 'rsync', 'git', 'curl'];
 
 /** Parses `node>=20`, `node@^20.11`, `python3 >=3.11 <3.13`, or a bare `docker`. */
-export function parseRequire(spec: string): { name: string; range: string | null } {
+export async function parseRequire(spec: string): Promise<{ name: string; range: string | null }> {
   const m = /^\s*([A-Za-z][A-Za-z0-9-]*)\s*(?:@\s*)?(.*)$/.exec(spec);
   const rawName = m?.[1]?.toLowerCase();
   if (!m || !rawName) throw usageError(`invalid --require "${spec}"`, 'use TOOL or TOOL<range>, for example --require node>=20 or --require docker');
@@ -36,7 +35,7 @@ export function parseRequire(spec: string): { name: string; range: string | null
   if (!KNOWN_TOOLS.includes(name)) throw usageError(`unknown tool "${rawName}" in --require "${spec}"`, `known tools: ${KNOWN_TOOLS.join(', ')}`);
   const range = (m[2] ?? '').trim();
   if (range === '') return { name, range: null };
-  if (semver.validRange(range) === null) throw usageError(`invalid version range "${range}" in --require "${spec}"`, 'use a semver range such as >=20, ^18.17, 3.11.x');
+  if (!(await loadVersionMatcher()).validRange(range)) throw usageError(`invalid version range "${range}" in --require "${spec}"`, 'use a semver range such as >=20, ^18.17, 3.11.x');
   return { name, range };
 }
 
@@ -53,31 +52,40 @@ export function parseReach(spec: string): { host: string; port: number } {
 }
 
 /** The part of a Deployment Brief readiness reads. Later brief fields are ignored, not rejected. */
-const BriefSubset = z.object({
+async function briefSchema() {
+  const { z } = await import('zod');
+  return z.object({
   app: z.string().optional(),
   strategy: z.enum(STRATEGIES).optional(),
   ports: z.array(z.union([z.number().int(), z.object({ port: z.number().int() })])).optional(),
   runtimes: z.array(z.object({ name: z.string(), range: z.string().nullable().optional() })).optional(),
   memoryMiB: z.number().positive().optional(),
   env: z.array(z.object({ name: z.string(), required: z.boolean().optional(), secret: z.boolean().optional() })).optional(),
-}).loose();
+  }).loose();
+}
 
-function readBrief(path: string): z.infer<typeof BriefSubset> {
+interface Brief {
+  app?: string; strategy?: Strategy; ports?: (number | { port: number })[];
+  runtimes?: { name: string; range?: string | null | undefined }[]; memoryMiB?: number;
+  env?: { name: string; required?: boolean | undefined; secret?: boolean | undefined }[];
+}
+
+async function readBrief(path: string): Promise<Brief> {
   let raw: unknown;
   try { raw = JSON.parse(readFileSync(path, 'utf8')); } catch (e) {
     throw new DeckhandError('config', `could not read the brief ${path}: ${(e as Error).message}`, { hint: 'pass the JSON written by `deckhand discover --json` or --out' });
   }
   const data = (raw as { data?: unknown })?.data ?? raw;
-  const r = BriefSubset.safeParse(data);
+  const r = (await briefSchema()).safeParse(data);
   if (!r.success) {
     const issue = r.error.issues[0];
     throw new DeckhandError('config', `the brief ${path} is invalid at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'unknown'}`, { hint: 'regenerate it with `deckhand discover`' });
   }
-  return r.data;
+  return r.data as Brief;
 }
 
-export function resolveRequirements(o: CheckOptions): Requirements {
-  const brief = o.brief ? readBrief(o.brief) : undefined;
+export async function resolveRequirements(o: CheckOptions): Promise<Requirements> {
+  const brief = o.brief ? await readBrief(o.brief) : undefined;
   const strategyRaw = o.strategy ?? brief?.strategy;
   if (strategyRaw !== undefined && !(STRATEGIES as readonly string[]).includes(strategyRaw)) {
     throw usageError(`unknown strategy "${strategyRaw}"`, `choose one of: ${STRATEGIES.join(', ')}`);
@@ -90,8 +98,11 @@ export function resolveRequirements(o: CheckOptions): Requirements {
 
   const tools = new Map<string, { name: string; range: string | null; source: string }>();
   const add = (name: string, range: string | null, source: string): void => { if (!tools.has(name)) tools.set(name, { name, range, source }); };
-  for (const spec of o.require ?? []) { const t = parseRequire(spec); add(t.name, t.range, 'flag'); }
-  for (const rt of brief?.runtimes ?? []) { const t = parseRequire(rt.name); add(t.name, rt.range ?? null, 'brief'); }
+  for (const spec of o.require ?? []) { const t = await parseRequire(spec); add(t.name, t.range, 'flag'); }
+  for (const rt of brief?.runtimes ?? []) {
+    const t = await parseRequire(rt.range ? `${rt.name}${rt.range}` : rt.name);
+    add(t.name, t.range, 'brief');
+  }
   if (strategy === 'pm2') { add('node', null, 'strategy pm2'); add('pm2', null, 'strategy pm2'); }
   if (strategy === 'docker') add('docker', null, 'strategy docker');
   if (strategy === 'compose') { add('docker', null, 'strategy compose'); add('compose', null, 'strategy compose'); }

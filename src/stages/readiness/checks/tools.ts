@@ -1,8 +1,8 @@
 // Runtimes and tools: required ones (from --require, the brief or the strategy) checked against semver ranges.
-import semver from 'semver';
 import type { Finding } from '../../../report/common.js';
 import type { HostFacts, Requirements, ToolFact } from '../../../report/readiness.js';
 import { finding } from './finding.js';
+import type { VersionMatcher } from '../versions.js';
 
 export const TOOL_LABEL: Record<string, string> = {
   node: 'Node.js', npm: 'npm', pnpm: 'pnpm', yarn: 'Yarn', bun: 'Bun', python3: 'Python', pip: 'pip', uv: 'uv', go: 'Go', java: 'Java',
@@ -18,7 +18,7 @@ export function toolFact(f: HostFacts, name: string): ToolFact | undefined {
   return f.tools[name];
 }
 
-export function checkTool(f: HostFacts, name: string, range: string | null, source: string, missingIsWarning = false): Finding {
+export function checkTool(f: HostFacts, name: string, range: string | null, source: string, versions: VersionMatcher | undefined, missingIsWarning = false): Finding {
   const label = TOOL_LABEL[name] ?? name;
   const id = `runtime.${name}`;
   const t = toolFact(f, name);
@@ -40,11 +40,12 @@ export function checkTool(f: HostFacts, name: string, range: string | null, sour
   if (!range) {
     return finding(id, 'runtimes', label, 'pass', `${t.version ? `v${t.version}` : 'version unknown'} installed`, { evidence });
   }
-  const coerced = t.version ? semver.coerce(t.version, { includePrerelease: false }) : null;
+  if (!versions) throw new Error('checkTool: a version range needs a VersionMatcher (loadVersionMatcher)');
+  const coerced = t.version ? versions.coerce(t.version) : null;
   if (!coerced) {
     return finding(id, 'runtimes', label, 'unknown', `${name} installed but its version could not be read (${want})`, { required: true, evidence, remedy: `check \`${name} --version\` on the host` });
   }
-  if (!semver.satisfies(coerced, range)) {
+  if (!versions.satisfies(coerced, range)) {
     return finding(id, 'runtimes', label, 'block', `${name} ${t.version} installed, ${range} required${why}`, {
       required: true, evidence, remedy: `install ${name} ${range} (installed: ${t.version})`,
     });
@@ -52,6 +53,6 @@ export function checkTool(f: HostFacts, name: string, range: string | null, sour
   return finding(id, 'runtimes', label, 'pass', `v${t.version} installed (${range} required${why})`, { evidence });
 }
 
-export function checkTools(f: HostFacts, r: Requirements): Finding[] {
-  return r.tools.map((t) => checkTool(f, t.name, t.range, t.source, t.source === 'strategy pm2' && t.name === 'pm2'));
+export function checkTools(f: HostFacts, r: Requirements, versions?: VersionMatcher): Finding[] {
+  return r.tools.map((t) => checkTool(f, t.name, t.range, t.source, versions, t.source === 'strategy pm2' && t.name === 'pm2'));
 }

@@ -1,0 +1,4 @@
+// deckhand's second public entry point: the zod schemas of every report and their JSON Schemas.
+export { FindingSchema, OutcomeSchema, StepResultSchema } from './report/common.js';
+export { ReadinessReportSchema, HostFactsSchema, RequirementsSchema } from './report/readiness.js';
+export { reportJsonSchema, REPORT_SCHEMAS } from './report/json-schema.js';
