@@ -22,7 +22,9 @@ export class Redactor {
 
   /** Masks every registered value (longest first, so a secret containing another is masked whole). */
   mask(text: string, extra: readonly string[] = []): string {
-    const all = [...this.secrets, ...extra.filter((e) => e.length >= MIN_SECRET_LENGTH)];
+    // Also the form a secret takes inside a shell-quoted word (command lines are shown quoted): ' becomes '\''.
+    const all = [...this.secrets, ...extra.filter((e) => e.length >= MIN_SECRET_LENGTH)]
+      .flatMap((s) => (s.includes("'") ? [s, s.replace(/'/g, `'\\''`)] : [s]));
     if (all.length === 0) return text;
     all.sort((a, b) => b.length - a.length);
     let out = text;
@@ -30,9 +32,18 @@ export class Redactor {
     return out;
   }
 
-  /** Deep-masks every string inside a JSON-like value. */
+  /**
+   * Deep-masks every string (values and keys) inside a JSON-like value. Each string is masked on its own:
+   * masking the serialized JSON missed secrets JSON escapes (" \\ newlines) and broke on secrets like "1234".
+   */
   maskDeep<T>(value: T): T {
     if (this.secrets.size === 0) return value;
-    return JSON.parse(this.mask(JSON.stringify(value))) as T;
+    const walk = (v: unknown): unknown => {
+      if (typeof v === 'string') return this.mask(v);
+      if (Array.isArray(v)) return v.map(walk);
+      if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.mask(k), walk(x)]));
+      return v;
+    };
+    return walk(JSON.parse(JSON.stringify(value))) as T;
   }
 }

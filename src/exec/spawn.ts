@@ -30,13 +30,25 @@ function spawnRaw(file: string, args: readonly string[], opts: SpawnOptions): Pr
     const child = spawn(file, [...args], {
       stdio: [opts.input === undefined ? 'ignore' : 'pipe', opts.ignoreStdout ? 'ignore' : 'pipe', errFd ?? 'pipe'],
       env: opts.env ? { ...process.env, ...opts.env } : process.env,
+      // Its own process group, so a timeout kills grandchildren too: a child's child that still holds
+      // the output pipes would otherwise keep us waiting past the deadline.
+      detached: true,
     });
     if (errFd !== undefined) closeSync(errFd);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let timedOut = false;
     let settled = false;
-    const kill = (): void => { try { child.kill('SIGKILL'); } catch { /* already gone */ } };
+    const kill = (): void => {
+      try { if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL'); } catch { /* group already gone */ }
+      try { child.kill('SIGKILL'); } catch { /* already gone */ }
+      // Should anything outside the group still hold the pipes, stop waiting for them shortly after.
+      setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        finish({ exitCode: null, signal: 'SIGKILL', stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), timedOut });
+      }, 1000).unref();
+    };
     const timer = setTimeout(() => { timedOut = true; kill(); }, opts.timeoutMs);
     const onAbort = (): void => kill();
     opts.signal?.addEventListener('abort', onAbort, { once: true });

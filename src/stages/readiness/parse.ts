@@ -112,7 +112,7 @@ export function parsePort(port: number, s: Section | undefined): PortFact {
   else if (fact.via === 'proc') {
     const listen = m.get('listen');
     fact.state = listen === 'no' ? 'free' : listen?.startsWith('yes') ? 'in-use' : 'unknown';
-    if (listen?.startsWith('yes')) fact.listeners.push(`/proc/net: inode${listen.slice(3)}`);
+    if (listen?.startsWith('yes')) fact.listeners.push(`/proc/net/tcp LISTEN, socket inode(s) ${(m.get('inodes') ?? '').trim() || '?'}`);
   }
   return fact;
 }

@@ -34,12 +34,13 @@ fi
 has() { command -v "$1" >/dev/null 2>&1; }
 
 # sect NAME CMD...: run CMD now and print it as a section.
+# CMD runs in this shell and may set any short name (env_probe loops with n): sect's own names are prefixed.
 sect() {
-  n=$1; shift
-  printf '@@begin %s\n' "$n"
+  _sn=$1; shift
+  printf '@@begin %s\n' "$_sn"
   "$@" 2>&1
-  r=$?
-  printf '\n@@end %s rc=%s\n' "$n" "$r"
+  _sr=$?
+  printf '\n@@end %s rc=%s\n' "$_sn" "$_sr"
 }
 
 # job NAME CMD...: run CMD in the background into a file; printed after `wait`.
@@ -194,7 +195,8 @@ port_proc() {
   done
   [ "$readable" = 1 ] || { echo "proc=unreadable"; return 3; }
   if [ "$found" = 0 ]; then echo "listen=no"; return 0; fi
-  echo "listen=yes inodes=$inodes"
+  echo "listen=yes"
+  echo "inodes=$inodes"
   # One ls over every fd table instead of one readlink per descriptor.
   # shellcheck disable=SC2012
   ls -l /proc/[0-9]*/fd/ 2>/dev/null | awk -v list="$inodes" '
@@ -211,7 +213,8 @@ port_probe() {
     r=$?
     printf '%s\n' "$out"
     [ "$r" = 0 ] || return "$r"
-    for pid in $(printf '%s\n' "$out" | sed -n 's/.*pid=\([0-9][0-9]*\).*/\1/p' | sort -u); do proc_owner "$pid"; done
+    # A socket shared by several processes (nginx master and workers) lists every pid on one line.
+    for pid in $(printf '%s\n' "$out" | tr ',' '\n' | sed -n 's/^pid=\([0-9][0-9]*\)$/\1/p' | sort -u); do proc_owner "$pid"; done
     return 0
   fi
   echo "via=proc"

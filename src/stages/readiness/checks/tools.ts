@@ -13,7 +13,11 @@ export const TOOL_LABEL: Record<string, string> = {
 export function toolFact(f: HostFacts, name: string): ToolFact | undefined {
   if (name === 'compose') {
     const v2 = f.tools['compose-v2'];
-    return v2?.present && v2.exitCode === 0 ? v2 : (f.tools['compose-v1']?.present ? f.tools['compose-v1'] : v2);
+    if (v2?.present && v2.exitCode === 0) return v2;
+    if (f.tools['compose-v1']?.present) return f.tools['compose-v1'];
+    // The probe runs `docker compose version` whenever docker exists: exiting non-zero (not a timeout) means no compose plugin.
+    if (v2?.present && v2.exitCode !== null && !v2.timedOut) return { ...v2, present: false };
+    return v2;
   }
   return f.tools[name];
 }
