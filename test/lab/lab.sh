@@ -138,7 +138,7 @@ ensure_dockerd() {
     fi
     log "starting dockerd (storage driver vfs), log: $DOCKERD_LOG"
     printf '\n===== %s lab.sh up: starting dockerd =====\n' "$(date -Is)" >>"$DOCKERD_LOG"
-    setsid dockerd --storage-driver=vfs </dev/null >>"$DOCKERD_LOG" 2>&1 &
+    setsid dockerd --storage-driver=vfs </dev/null >>"$DOCKERD_LOG" 2>&1 9>&- &
     echo "$!" >"$DOCKERD_PIDREC"
   fi
   local deadline=$(($(now) + 60)) pid
@@ -222,6 +222,7 @@ remove_tree() {
   rm -rf --one-file-system "$dir"
 }
 
+BUILD_LOG="$CACHE_DIR/build.log"
 ROOTFS_KEY="$(printf '%s\n' "$SUITE" minbase "$BASE_PACKAGES" | sha)"
 ROOTFS_TAR="$CACHE_DIR/rootfs-$SUITE-minbase-$ROOTFS_KEY.tar"
 
@@ -324,21 +325,29 @@ CONFIGURE
 COMMIT_CHANGES=(
   --change 'CMD ["/lib/systemd/systemd"]'
   --change 'ENV container=docker'
-  --change 'STOPSIGNAL SIGRTMIN+3'
 )
 
-# build_from IMAGE_FROM IMAGE_TO RECIPE NETWORK [docker run args...] < script
+# commit_run FROM TO RECIPE NETWORK [docker run args...] < script: run script in FROM, commit as TO
 commit_run() {
   local from="$1" to="$2" recipe="$3" network="$4"; shift 4
   local name="${CONTAINER_PREFIX}build-$$"
   docker rm -f "$name" >/dev/null 2>&1 || true
+  printf '\n===== %s building %s =====\n' "$(date -Is)" "$to" >>"$BUILD_LOG"
   if ! docker run -i --name "$name" --label deckhand.lab.build=1 --network "$network" "$@" \
-      --entrypoint /bin/bash "$from" -s; then
+      "$from" /bin/bash -s >>"$BUILD_LOG" 2>&1; then
+    tail -n 30 "$BUILD_LOG" >&2 || true
     docker rm -f "$name" >/dev/null 2>&1 || true
-    die "building $to failed"
+    die "building $to failed; see $BUILD_LOG"
   fi
-  docker commit "${COMMIT_CHANGES[@]}" --change "LABEL deckhand.lab.recipe=$recipe" "$name" "$to:latest" >/dev/null
-  docker rm -f "$name" >/dev/null
+  commit_and_remove "$name" "$to" "$recipe"
+}
+
+commit_and_remove() { # container image recipe
+  if ! docker commit "${COMMIT_CHANGES[@]}" --change "LABEL deckhand.lab.recipe=$3" "$1" "$2:latest" >/dev/null; then
+    docker rm -f "$1" >/dev/null 2>&1 || true
+    die "committing $2 failed"
+  fi
+  docker rm -f "$1" >/dev/null
 }
 
 ensure_images() {
@@ -393,8 +402,7 @@ ensure_images() {
     docker create --name "$name" --label deckhand.lab.build=1 "$IMG_BASE" >/dev/null
     tar --numeric-owner --owner=0 --group=0 -C "$stage" -c . | docker cp - "$name:/"
     rm -rf --one-file-system "$stage"
-    docker commit "${COMMIT_CHANGES[@]}" --change "LABEL deckhand.lab.recipe=$node20_recipe" "$name" "$IMG_NODE20:latest" >/dev/null
-    docker rm -f "$name" >/dev/null
+    commit_and_remove "$name" "$IMG_NODE20" "$node20_recipe"
     log "built $IMG_NODE20 in $(($(now) - t0))s"
   else
     log "image $IMG_NODE20 cached"
@@ -428,7 +436,9 @@ ensure_containers() {
     name="$CONTAINER_PREFIX$h"
     image_id="$(docker image inspect -f '{{.Id}}' "${IMAGE[$h]}")"
     want="$(printf '%s\n' "$image_id" "$fp" "${PORT[$h]}" "$KEYS_DIR" | sha)"
-    running="$(docker container inspect -f '{{.State.Running}}' "$name" 2>/dev/null || echo absent)"
+    running="$(docker container inspect -f '{{.State.Running}}' "$name" 2>/dev/null || true)"
+    running="${running//[[:space:]]/}"
+    [[ -n "$running" ]] || running=absent
     if [[ "$running" == true && "$(container_label "$name" deckhand.lab.spec)" == "$want" ]]; then
       log "container $name running (127.0.0.1:${PORT[$h]})"
       continue
@@ -449,7 +459,7 @@ ensure_containers() {
       --tmpfs /run --tmpfs /run/lock --tmpfs /tmp:rw,exec,nosuid,nodev,mode=1777 \
       --tmpfs "$TINY_MOUNT:rw,nosuid,nodev,size=16m,mode=1777" \
       -v "$KEYS_DIR:/etc/ssh/lab-keys:ro" \
-      -p "127.0.0.1:${PORT[$h]}:22" \
+      --stop-signal SIGRTMIN+3 -p "127.0.0.1:${PORT[$h]}:22" \
       "${IMAGE[$h]}" /lib/systemd/systemd >/dev/null
   done
 }
@@ -498,7 +508,7 @@ ensure_host_sshd() {
   /usr/sbin/sshd -t -f "$SSHD_CONFIG" || die "sshd config check failed ($SSHD_CONFIG)"
   log "starting docker-host sshd on 127.0.0.1:${PORT[docker]}, log: $SSHD_LOG"
   # sshd daemonizes itself (and detaches with setsid); -E sends its log to a file.
-  setsid /usr/sbin/sshd -f "$SSHD_CONFIG" -E "$SSHD_LOG" </dev/null
+  setsid /usr/sbin/sshd -f "$SSHD_CONFIG" -E "$SSHD_LOG" </dev/null 9>&-
   local deadline=$(($(now) + 10))
   until sshd_running; do
     (($(now) < deadline)) || { tail -n 20 "$SSHD_LOG" >&2 || true; die "docker-host sshd did not start; see $SSHD_LOG"; }
@@ -529,6 +539,10 @@ wait_ready() {
   for h in "${all[@]}"; do
     port="${PORT[$h]}"
     until scan="$(ssh-keyscan -T 3 -t ed25519,ecdsa,rsa -p "$port" 127.0.0.1 2>/dev/null)" && [[ -n "$scan" ]]; do
+      if [[ "$h" != docker ]] && [[ "$(docker container inspect -f '{{.State.Running}}' "$CONTAINER_PREFIX$h" 2>/dev/null || true)" != true* ]]; then
+        docker logs --tail 20 "$CONTAINER_PREFIX$h" >&2 || true
+        die "$h: container $CONTAINER_PREFIX$h is not running (see docker logs above)"
+      fi
       (($(now) < deadline)) || die "$h: no SSH server answered on 127.0.0.1:$port within ${READY_TIMEOUT}s"
       sleep 1
     done
@@ -682,7 +696,9 @@ cmd_status() {
     done
     for h in "${HOSTS[@]}"; do
       name="$CONTAINER_PREFIX$h"
-      st="$(docker container inspect -f '{{.State.Status}}' "$name" 2>/dev/null || echo absent)"
+      st="$(docker container inspect -f '{{.State.Status}}' "$name" 2>/dev/null || true)"
+      st="${st//[[:space:]]/}"
+      [[ -n "$st" ]] || st=absent
       if [[ "$st" == running ]]; then
         log "container $name: running, 127.0.0.1:${PORT[$h]}, systemd $(docker exec "$name" systemctl is-system-running 2>/dev/null || true)"
       else

@@ -51,6 +51,10 @@ export function parseTool(s: Section | undefined): ToolFact {
   if (lines.includes('@@absent')) return { present: false, version: null, path: null, raw: 'not found on PATH', exitCode: s.rc, timedOut: false };
   const m = kv(s.body);
   const path = m.get('path') ?? null;
+  // No output, no path and no exit status: the job never ran. That says nothing about the tool.
+  if (s.body === '' && !path && (s.rc === 255 || s.rc === null)) {
+    return { present: null, version: null, path: null, raw: 'the probe job produced no output', exitCode: s.rc, timedOut: false };
+  }
   const rest = lines.filter((l) => !/^(path|source)=/.test(l)).join('\n').trim();
   const timedOut = isTimeoutRc(s.rc);
   let version = m.get('version') ?? null;

@@ -23,7 +23,8 @@ else
     _ts=$1; shift
     "$@" &
     _tp=$!
-    ( sleep "$_ts"; kill -9 "$_tp" ) >/dev/null 2>&1 &
+    # The watchdog kills its own sleep when it is stopped, so no stray sleeps outlive the probe.
+    ( trap 'kill "$_tz" 2>/dev/null; exit 0' TERM; sleep "$_ts" & _tz=$!; wait "$_tz" && kill -9 "$_tp" ) >/dev/null 2>&1 &
     _tw=$!
     wait "$_tp"; _tr=$?
     kill "$_tw" >/dev/null 2>&1
@@ -190,7 +191,8 @@ port_proc() {
   for f in /proc/net/tcp /proc/net/tcp6; do
     [ -r "$f" ] || continue
     readable=1
-    l=$(awk -v h=":$hex" '$4 == "0A" && substr($2, length($2) - 4) == h { print $10 }' "$f")
+    # A failed awk (missing, as on a trimmed BusyBox) must not read as "no listener".
+    l=$(awk -v h=":$hex" '$4 == "0A" && substr($2, length($2) - 4) == h { print $10 }' "$f") || { echo "proc=awk-failed"; return 3; }
     for ino in $l; do inodes="$inodes $ino"; found=1; done
   done
   [ "$readable" = 1 ] || { echo "proc=unreadable"; return 3; }
@@ -201,8 +203,8 @@ port_proc() {
   # shellcheck disable=SC2012
   ls -l /proc/[0-9]*/fd/ 2>/dev/null | awk -v list="$inodes" '
     BEGIN { n = split(list, a, " "); for (i = 1; i <= n; i++) want["socket:[" a[i] "]"] = 1 }
-    /^\/proc\/[0-9]+\/fd:$/ { split($0, p, "/"); pid = p[3]; next }
-    { t = $NF; if (t in want) print pid }' | sort -u | while read -r pid; do proc_owner "$pid"; done
+    /^\/proc\/[0-9]+\/fd\/?:$/ { split($0, p, "/"); pid = p[3]; next }
+    { t = $NF; if (pid != "" && t in want) print pid }' | sort -u | while read -r pid; do proc_owner "$pid"; done
 }
 
 port_probe() {
