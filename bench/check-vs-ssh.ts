@@ -1,7 +1,7 @@
 // Benchmark: `deckhand check` on a lab host against a bare `ssh host true`, interleaved, medians of N runs.
 // Prints figures; asserts nothing. Needs the lab (npm run lab:up) and a build (npm run build).
 import { spawnSync } from 'node:child_process';
-import { loadLab } from '../test/lab/lab.js';
+import { loadLab, type LabHostName } from '../test/lab/lab.js';
 
 const RUNS = Number(process.env.RUNS ?? 7);
 const lab = loadLab();
@@ -9,7 +9,7 @@ if (!lab) {
   console.error('bench: the lab is not running; start it with `npm run lab:up` (as root)');
   process.exit(2);
 }
-const hostName = process.env.BENCH_HOST ?? 'node20';
+const hostName = (process.env.BENCH_HOST ?? 'node20') as LabHostName;
 const host = lab.hosts[hostName];
 if (!host) { console.error(`bench: no lab host ${hostName}`); process.exit(2); }
 const user = process.env.BENCH_USER ?? 'root';

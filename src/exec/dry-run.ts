@@ -24,6 +24,10 @@ export class DryRunExecutor implements Executor {
     return this.run({ argv: ['upload', remotePath, mode, `${bytes} bytes`], mutates: true, description: `write ${remotePath}` });
   }
 
+  connect(): Promise<void> {
+    return this.inner.connect?.() ?? Promise.resolve();
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

@@ -26,9 +26,14 @@ export class SshExecutor implements Executor {
   }
 
   /** Opens the master connection once; every later command is a session over it. */
-  private connect(): Promise<string> {
+  private master(): Promise<string> {
     this.connecting ??= this.openMaster();
     return this.connecting;
+  }
+
+  /** Starts connecting now (the failure, if any, is reported by the first run()). */
+  connect(): Promise<void> {
+    return this.master().then(() => undefined, () => undefined);
   }
 
   private async openMaster(): Promise<string> {
@@ -66,7 +71,7 @@ export class SshExecutor implements Executor {
 
   async run(cmd: Command): Promise<ExecResult> {
     if (this.closed) throw new Error('SSH executor used after close()');
-    const controlPath = await this.connect();
+    const controlPath = await this.master();
     const line = remoteCommandLine(cmd);
     const res = await spawnBounded('ssh', sshRunArgs(this.target, this.settings, controlPath, line), {
       ...(cmd.stdin === undefined ? {} : { input: cmd.stdin }),

@@ -20,6 +20,8 @@ export interface Executor {
   run(cmd: Command): Promise<ExecResult>;
   /** Writes content to a file on the host atomically (temp file, chmod, rename). */
   upload(content: string | Uint8Array, remotePath: string, mode?: string): Promise<ExecResult>;
+  /** Opens the connection ahead of the first command, so it overlaps local work. Optional; errors surface on run(). */
+  connect?(): Promise<void>;
   /** Releases connections (closes the SSH master). Safe to call twice. */
   close(): Promise<void>;
 }

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { countAcceptedConnections, dockerExec, labOrSkip, type LabState } from '../lab/lab.js';
+import { countAcceptedConnections, dockerExec, labOrSkip, type LabHostName, type LabState } from '../lab/lab.js';
 import { labSshFlags, runCli, type CliResult } from '../helpers/cli.js';
 
 interface Finding { id: string; status: string; summary: string; required: boolean; remedy?: string }
@@ -17,17 +17,17 @@ function report(r: CliResult): Report {
 }
 const find = (rep: Report, id: string): Finding | undefined => rep.findings.find((f) => f.id === id);
 
-function target(lab: LabState, name: string, user: string): string {
+function target(lab: LabState, name: LabHostName, user: string): string {
   const h = lab.hosts[name];
   if (!h) throw new Error(`lab host ${name} missing`);
   return `ssh://${user}@${h.host}:${h.port}`;
 }
 
-async function check(lab: LabState, name: string, user: string, args: string[]): Promise<CliResult> {
+async function check(lab: LabState, name: LabHostName, user: string, args: string[]): Promise<CliResult> {
   return runCli(['check', target(lab, name, user), ...labSshFlags(lab), '--json', ...args]);
 }
 
-async function sh(lab: LabState, name: string, cmd: string): Promise<string> {
+async function sh(lab: LabState, name: LabHostName, cmd: string): Promise<string> {
   const c = lab.hosts[name]?.container;
   if (!c) throw new Error(`lab host ${name} has no container`);
   const r = await dockerExec(c, cmd);

@@ -217,7 +217,7 @@ remove_tree() {
   local dir="$1" m
   [[ -d "$dir" ]] || return 0
   while read -r m; do
-    [[ -n "$m" ]] && umount -l "$m" 2>/dev/null || true
+    if [[ -n "$m" ]]; then umount -l "$m" 2>/dev/null || true; fi
   done < <(findmnt -rn -o TARGET | awk -v d="$dir" 'index($0, d "/") == 1' | sort -r)
   rm -rf --one-file-system "$dir"
 }
@@ -234,6 +234,7 @@ ensure_rootfs_tar() {
   local mirror dir t0
   mirror="$(detect_mirror)"
   dir="$(mktemp -d "$CACHE_DIR/debootstrap.XXXXXX")"
+  chmod 0755 "$dir"   # becomes the image's "/": mktemp's 0700 would lock non-root users out
   trap 'remove_tree "'"$dir"'"' EXIT
   t0=$(now)
   log "debootstrap $SUITE (minbase + ${BASE_PACKAGES//,/ }) from $mirror (a few minutes; log: $CACHE_DIR/debootstrap.log)"
@@ -333,7 +334,7 @@ commit_run() {
   local name="${CONTAINER_PREFIX}build-$$"
   docker rm -f "$name" >/dev/null 2>&1 || true
   printf '\n===== %s building %s =====\n' "$(date -Is)" "$to" >>"$BUILD_LOG"
-  if ! docker run -i --name "$name" --label deckhand.lab.build=1 --network "$network" "$@" \
+  if ! docker run -i --name "$name" --network "$network" "$@" \
       "$from" /bin/bash -s >>"$BUILD_LOG" 2>&1; then
     tail -n 30 "$BUILD_LOG" >&2 || true
     docker rm -f "$name" >/dev/null 2>&1 || true
@@ -399,7 +400,7 @@ ensure_images() {
       ln -s ../lib/node_modules/npm/bin/npx-cli.js "$stage/usr/local/bin/npx"
     fi
     docker rm -f "$name" >/dev/null 2>&1 || true
-    docker create --name "$name" --label deckhand.lab.build=1 "$IMG_BASE" >/dev/null
+    docker create --name "$name" "$IMG_BASE" >/dev/null
     tar --numeric-owner --owner=0 --group=0 -C "$stage" -c . | docker cp - "$name:/"
     rm -rf --one-file-system "$stage"
     commit_and_remove "$name" "$IMG_NODE20" "$node20_recipe"
@@ -407,6 +408,8 @@ ensure_images() {
   else
     log "image $IMG_NODE20 cached"
   fi
+  # Older builds of the lab images that lost their tag (vfs keeps full copies: reclaim the space).
+  docker image prune -f --filter label=deckhand.lab.recipe >/dev/null 2>&1 || true
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -430,12 +433,24 @@ container_label() { # container label-key
 }
 
 ensure_containers() {
-  local h name image_id want running fp
+  local h name image_id want running fp pid pids=() run_args=()
   fp="$(key_fingerprint)"
   for h in "${HOSTS[@]}"; do
     name="$CONTAINER_PREFIX$h"
     image_id="$(docker image inspect -f '{{.Id}}' "${IMAGE[$h]}")"
-    want="$(printf '%s\n' "$image_id" "$fp" "${PORT[$h]}" "$KEYS_DIR" | sha)"
+    # Real root has CAP_SYS_PTRACE (needed to read other users' /proc/PID/fd, e.g. for `ss -p`); Docker drops it.
+    # shellcheck disable=SC2054  # commas are tmpfs mount options
+    run_args=(
+      --hostname "lab-$h"
+      --cap-add SYS_ADMIN --cap-add NET_ADMIN --cap-add SYS_PTRACE
+      --security-opt seccomp=unconfined --security-opt apparmor=unconfined
+      -v /sys/fs/cgroup:/sys/fs/cgroup:rw
+      --tmpfs /run --tmpfs /run/lock --tmpfs /tmp:rw,exec,nosuid,nodev,mode=1777
+      --tmpfs "$TINY_MOUNT:rw,exec,nosuid,nodev,size=16m,mode=1777"
+      -v "$KEYS_DIR:/etc/ssh/lab-keys:ro"
+      --stop-signal SIGRTMIN+3 -p "127.0.0.1:${PORT[$h]}:22"
+    )
+    want="$(printf '%s\n' "$image_id" "$fp" "${run_args[@]}" | sha)"
     running="$(docker container inspect -f '{{.State.Running}}' "$name" 2>/dev/null || true)"
     running="${running//[[:space:]]/}"
     [[ -n "$running" ]] || running=absent
@@ -451,16 +466,14 @@ ensure_containers() {
       die "port 127.0.0.1:${PORT[$h]} is already in use by something else: $(ss -Hltnp "sport = :${PORT[$h]}" | head -n1)"
     fi
     log "starting container $name from ${IMAGE[$h]} on 127.0.0.1:${PORT[$h]}"
-    docker run -d --name "$name" --hostname "lab-$h" \
+    # Started in parallel (vfs copies the whole image per container: a few seconds each).
+    docker run -d --name "$name" \
       --label deckhand.lab=1 --label "deckhand.lab.host=$h" --label "deckhand.lab.spec=$want" \
-      --cap-add SYS_ADMIN --cap-add NET_ADMIN \
-      --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
-      -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
-      --tmpfs /run --tmpfs /run/lock --tmpfs /tmp:rw,exec,nosuid,nodev,mode=1777 \
-      --tmpfs "$TINY_MOUNT:rw,nosuid,nodev,size=16m,mode=1777" \
-      -v "$KEYS_DIR:/etc/ssh/lab-keys:ro" \
-      --stop-signal SIGRTMIN+3 -p "127.0.0.1:${PORT[$h]}:22" \
-      "${IMAGE[$h]}" /lib/systemd/systemd >/dev/null
+      "${run_args[@]}" "${IMAGE[$h]}" /lib/systemd/systemd >/dev/null &
+    pids+=("$!")
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" || die "starting a lab container failed (see the docker error above)"
   done
 }
 
@@ -544,7 +557,7 @@ wait_ready() {
         die "$h: container $CONTAINER_PREFIX$h is not running (see docker logs above)"
       fi
       (($(now) < deadline)) || die "$h: no SSH server answered on 127.0.0.1:$port within ${READY_TIMEOUT}s"
-      sleep 1
+      sleep 0.5
     done
     printf '%s\n' "$scan" >>"$kh_tmp"
   done
@@ -561,7 +574,7 @@ wait_ready() {
           lab_ssh "$port" "$u" true || true
           die "$h: $u@127.0.0.1:$port does not accept the lab key within ${READY_TIMEOUT}s"
         fi
-        sleep 1
+        sleep 0.5
       done
     done
   done
@@ -582,14 +595,17 @@ wait_ready() {
   done
 }
 
+declare -A NODE_VERSION=()
+
 write_lab_json() {
-  local tmp="$LAB_JSON.tmp" n18 n20
-  n18="$(lab_ssh "${PORT[node18]}" root node --version 2>/dev/null || echo unknown)"
-  n20="$(lab_ssh "${PORT[node20]}" root node --version 2>/dev/null || echo unknown)"
+  local tmp="$LAB_JSON.tmp" h
+  for h in "${HOSTS[@]}"; do
+    NODE_VERSION[$h]="$(lab_ssh "${PORT[$h]}" root node --version 2>/dev/null || echo unknown)"
+  done
   LAB_KEY="$KEY" LAB_KH="$KNOWN_HOSTS" LAB_SSHLOG="$SSHD_LOG" LAB_TINY="$TINY_MOUNT" \
   LAB_P18="${PORT[node18]}" LAB_P20="${PORT[node20]}" LAB_PD="${PORT[docker]}" \
   LAB_C18="${CONTAINER_PREFIX}node18" LAB_C20="${CONTAINER_PREFIX}node20" \
-  LAB_N18="$n18" LAB_N20="$n20" LAB_ND="$(node --version)" LAB_OUT="$tmp" \
+  LAB_N18="${NODE_VERSION[node18]}" LAB_N20="${NODE_VERSION[node20]}" LAB_ND="$(node --version)" LAB_OUT="$tmp" \
   node -e '
     const e = process.env;
     const users = ["root", "deploy", "nosudo"];
@@ -614,7 +630,7 @@ summary() {
   printf '  %-7s %-16s %-22s %-10s %s\n' HOST ADDRESS CONTAINER NODE USERS
   for h in "${HOSTS[@]}"; do
     printf '  %-7s %-16s %-22s %-10s %s\n' "$h" "127.0.0.1:${PORT[$h]}" "$CONTAINER_PREFIX$h" \
-      "$(lab_ssh "${PORT[$h]}" root node --version 2>/dev/null || echo '?')" "${LAB_USERS[*]}"
+      "${NODE_VERSION[$h]}" "${LAB_USERS[*]}"
   done
   printf '  %-7s %-16s %-22s %-10s %s\n' docker "127.0.0.1:${PORT[docker]}" "(this machine)" "$(node --version)" root
   log "try: ssh -F none -i $KEY -o UserKnownHostsFile=$KNOWN_HOSTS -p ${PORT[node18]} deploy@127.0.0.1"
@@ -646,11 +662,11 @@ cmd_down() {
   take_lock
   rm -f "$LAB_JSON"
   if docker_ok; then
-    ids="$(docker ps -aq --filter label=deckhand.lab=1; docker ps -aq --filter label=deckhand.lab.build=1)"
+    ids="$( (docker ps -aq --filter label=deckhand.lab=1; docker ps -aq --filter "name=^${CONTAINER_PREFIX}build-") | sort -u | xargs)"
     if [[ -n "$ids" ]]; then
       log "removing lab containers: $(docker ps -a --format '{{.Names}}' --filter label=deckhand.lab=1 | xargs)"
       # shellcheck disable=SC2086
-      docker rm -f $ids >/dev/null
+      docker rm -f $ids >/dev/null || warn "could not remove every lab container"
     fi
   else
     log "docker engine not answering; no containers to remove"
@@ -689,7 +705,7 @@ cmd_status() {
     fi
     for img in "$IMG_BASE" "$IMG_NODE18" "$IMG_NODE20"; do
       if docker image inspect "$img" >/dev/null 2>&1; then
-        log "image $img: $(docker image inspect -f '{{.Id}} {{.Created}}' "$img" | cut -c8-19,72-)"
+        log "image $img: $(docker image inspect -f '{{.Id}} {{.Created}}' "$img" | awk '{print substr($1, 8, 12), substr($2, 1, 19)}')"
       else
         log "image $img: missing"
       fi
@@ -715,8 +731,9 @@ cmd_status() {
   fi
   if [[ -s "$LAB_JSON" ]]; then log "lab.json: $LAB_JSON"; else log "lab.json: absent (run: npm run lab:up)"; ok=1; fi
   if [[ -s "$ROOTFS_TAR" ]]; then log "rootfs cache: $ROOTFS_TAR"; else log "rootfs cache: absent"; fi
-  ((ok == 0)) && log "lab is up" || log "lab is not (fully) up"
-  return $((ok == 0 ? 0 : 3))
+  if ((ok == 0)); then log "lab is up"; return 0; fi
+  log "lab is not (fully) up"
+  return 3
 }
 
 case "${1:-}" in

@@ -36,14 +36,19 @@ export function probeParams(r: Requirements): ProbeParams {
 }
 
 /** All checks in report order. Pure: facts and requirements in, findings out. */
+const SECTION_ORDER = ['system', 'runtimes', 'network', 'permissions', 'secrets'];
+
 export function evaluate(facts: HostFacts, r: Requirements, versions?: VersionMatcher): Finding[] {
-  return [
+  const all = [
     ...checkOs(facts), ...checkCpu(facts), ...checkMemory(facts, r), ...checkDisks(facts, r),
     ...checkTools(facts, r, versions), ...checkStrategy(facts, r),
     ...checkPorts(facts, r), ...checkReach(facts),
     ...checkBaseDir(facts, r),
     ...checkEnv(facts),
   ];
+  // Grouped by report section (stable, so each section keeps its checks' order).
+  const rank = (f: Finding): number => { const i = SECTION_ORDER.indexOf(f.section); return i < 0 ? SECTION_ORDER.length : i; };
+  return all.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i).map((x) => x.f);
 }
 
 /**
@@ -54,6 +59,8 @@ export async function checkReadiness(ctx: RunContext, options: CheckOptions = {}
   const now = ctx.now ?? (() => new Date());
   const startedAt = now();
   const t0 = performance.now();
+  // Connecting is the slowest part of a remote check: start it while the requirements are read.
+  void ctx.executor.connect?.();
   const requirements = await resolveRequirements(options);
   const params = probeParams(requirements);
   const script = buildProbeScript(params);

@@ -52,17 +52,30 @@ job() {
   ( "$@" >"$T/$n.out" 2>&1; echo $? >"$T/$n.rc" ) </dev/null &
 }
 
+# tjob NAME TOOL CMD...: like job, but an absent TOOL is recorded at once, without starting a process.
+# Forks are the probe's main cost on a small host, and most tools are absent on most hosts.
+tjob() {
+  n=$1; t=$2; shift 2
+  if has "$t"; then job "$n" "$@"; return; fi
+  JOBS="$JOBS $n"
+  echo "@@absent" >"$T/$n.out"
+  echo 127 >"$T/$n.rc"
+}
+
 # ---- tools: versions, read from package.json where that avoids starting an interpreter ----
 pkgver() {
   b=$(command -v "$1") || { echo "@@absent"; return 127; }
   echo "path=$b"
   r=$(readlink -f "$b" 2>/dev/null) || r=$b
-  d=$(dirname "$r")
+  d=${r%/*}
   for f in "$d/../package.json" "$d/../../package.json"; do
-    if [ -f "$f" ] && grep -q "\"name\"[[:space:]]*:[[:space:]]*\"$1\"" "$f" 2>/dev/null; then
-      v=$(sed -n 's/^[[:space:]]*"version"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$f" | head -n 1)
-      if [ -n "$v" ]; then echo "version=$v"; echo "source=$f"; return 0; fi
-    fi
+    [ -f "$f" ] || continue
+    # One awk reads name and version: the file must be the tool's own (a corepack shim is not).
+    v=$(awk -v want="$1" '
+      !n && /"name"[[:space:]]*:/ { n = $0; sub(/^[^:]*:[[:space:]]*"/, "", n); sub(/".*/, "", n) }
+      !v && /"version"[[:space:]]*:/ { v = $0; sub(/^[^:]*:[[:space:]]*"/, "", v); sub(/".*/, "", v) }
+      END { if (n == want && v != "") print v }' "$f" 2>/dev/null)
+    if [ -n "$v" ]; then echo "version=$v"; echo "source=$f"; return 0; fi
   done
   to 10 "$1" --version
 }
@@ -124,38 +137,45 @@ systemd_state() {
   if [ "$c" = systemd ] && has systemctl; then to 5 systemctl is-system-running; fi
 }
 
-job node ver node --version
-job npm pkgver npm
-job pnpm pkgver pnpm
-job yarn pkgver yarn
-job bun ver bun --version
-job python3 ver python3 --version
-job pip pipver
-job uv ver uv --version
-job go ver go version
-job java ver java -version
-job docker ver docker --version
-job docker-daemon docker_daemon
-job compose-v2 compose_v2
-job compose-v1 ver docker-compose --version
-job pm2 pkgver pm2
-job nginx ver nginx -v
-job nginx-test nginx_test
-job certbot ver certbot --version
-job rsync ver rsync --version
-job git ver git --version
-job curl ver curl --version
+tjob node node ver node --version
+tjob npm npm pkgver npm
+tjob pnpm pnpm pkgver pnpm
+tjob yarn yarn pkgver yarn
+tjob bun bun ver bun --version
+tjob python3 python3 ver python3 --version
+if has pip3; then tjob pip pip3 pipver; else tjob pip pip pipver; fi
+tjob uv uv ver uv --version
+tjob go go ver go version
+tjob java java ver java -version
+tjob docker docker ver docker --version
+tjob docker-daemon docker docker_daemon
+tjob compose-v2 docker compose_v2
+tjob compose-v1 docker-compose ver docker-compose --version
+tjob pm2 pm2 pkgver pm2
+tjob nginx nginx ver nginx -v
+tjob nginx-test nginx nginx_test
+tjob certbot certbot ver certbot --version
+tjob rsync rsync ver rsync --version
+tjob git git ver git --version
+tjob curl curl ver curl --version
 job systemd systemd_state
 job sudo sudo_probe
 
 # ---- system facts (fast, read from /proc and small tools) ----
 sect uname uname -srm
 sect os-release cat /etc/os-release
-sect id sh -c 'echo "user=$(id -un)"; echo "uid=$(id -u)"; echo "groups=$(id -Gn)"; echo "home=$HOME"'
-sect cpu sh -c 'if command -v nproc >/dev/null 2>&1; then nproc; else grep -c "^processor" /proc/cpuinfo; fi'
+ids() { echo "user=$(id -un)"; echo "uid=$(id -u)"; echo "groups=$(id -Gn)"; echo "home=$HOME"; }
+sect id ids
+cpus() { if has nproc; then nproc; else grep -c "^processor" /proc/cpuinfo; fi; }
+sect cpu cpus
 sect loadavg cat /proc/loadavg
 sect meminfo grep -E '^(MemTotal|MemAvailable|MemFree|Buffers|Cached):' /proc/meminfo
-sect cgroup-mem sh -c 'if [ -r /sys/fs/cgroup/memory.max ]; then echo "v2=$(cat /sys/fs/cgroup/memory.max)"; elif [ -r /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then echo "v1=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)"; else echo none; fi'
+cgmem() {
+  if [ -r /sys/fs/cgroup/memory.max ]; then echo "v2=$(cat /sys/fs/cgroup/memory.max)"
+  elif [ -r /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then echo "v1=$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes)"
+  else echo none; fi
+}
+sect cgroup-mem cgmem
 
 # ---- disks: the nearest existing directory of each path, bytes and inodes ----
 disk() {
