@@ -163,12 +163,14 @@ job sudo sudo_probe
 
 # ---- system facts (fast, read from /proc and small tools) ----
 sect uname uname -srm
-sect os-release cat /etc/os-release
+osrel() { while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done </etc/os-release; }
+sect os-release osrel
 ids() { echo "user=$(id -un)"; echo "uid=$(id -u)"; echo "groups=$(id -Gn)"; echo "home=$HOME"; }
 sect id ids
 cpus() { if has nproc; then nproc; else grep -c "^processor" /proc/cpuinfo; fi; }
 sect cpu cpus
-sect loadavg cat /proc/loadavg
+loadavg() { read -r l </proc/loadavg && printf '%s\n' "$l"; }
+sect loadavg loadavg
 sect meminfo grep -E '^(MemTotal|MemAvailable|MemFree|Buffers|Cached):' /proc/meminfo
 cgmem() {
   if [ -r /sys/fs/cgroup/memory.max ]; then echo "v2=$(cat /sys/fs/cgroup/memory.max)"
@@ -292,10 +294,15 @@ if [ -n "$DH_ENV_FILE" ]; then sect env env_probe; fi
 
 # ---- collect the background jobs ----
 wait
+# Shell builtins only: two forks per job here would cost more than the jobs themselves.
 for n in $JOBS; do
   printf '@@begin tool:%s\n' "$n"
-  cat "$T/$n.out" 2>/dev/null
-  printf '\n@@end tool:%s rc=%s\n' "$n" "$(cat "$T/$n.rc" 2>/dev/null || echo 255)"
+  if [ -r "$T/$n.out" ]; then
+    while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done <"$T/$n.out"
+  fi
+  r=255
+  if [ -r "$T/$n.rc" ]; then read -r r <"$T/$n.rc" || r=255; fi
+  printf '\n@@end tool:%s rc=%s\n' "$n" "$r"
 done
 
 # Docker's storage directory is known only once the daemon answered.

@@ -1,5 +1,5 @@
 // Builds the one readiness probe script: a quoted parameter prelude followed by probe.sh.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { shQuote, type Command } from '../../core/command.js';
 import { usageError } from '../../core/errors.js';
@@ -21,7 +21,13 @@ const REACH_HOST_RE = /^[A-Za-z0-9._:-]+$/;
 
 let cached: string | undefined;
 function probeBody(): string {
-  cached ??= readFileSync(fileURLToPath(new URL('./probe.sh', import.meta.url)), 'utf8');
+  // Beside this module (src/, dist/), or beside the bundled CLI (dist/cli.js), where the build copies it too.
+  if (cached === undefined) {
+    const here = [new URL('./probe.sh', import.meta.url), new URL('./stages/readiness/probe.sh', import.meta.url)];
+    const found = here.map((u) => fileURLToPath(u)).find((p) => existsSync(p));
+    if (!found) throw new Error(`probe.sh not found next to ${fileURLToPath(import.meta.url)}: the build is incomplete (npm run build)`);
+    cached = readFileSync(found, 'utf8');
+  }
   return cached;
 }
 
