@@ -53,6 +53,8 @@ export function renderReadinessTerminal(r: ReadinessReport): string {
     const c = color(f);
     out.push(`  ${c(STATUS_LABEL[f.status].padEnd(8))} ${f.title}: ${f.summary}`);
   }
+  const detected = Object.entries(r.data.facts.tools).filter(([, t]) => t.present).map(([n, t]) => `${n} ${t.version ?? '?'}`);
+  out.push('', `${pc.bold('Detected tools')}: ${detected.length > 0 ? detected.join(', ') : 'none of the known runtimes and tools'}`);
   const v = r.data.verdict;
   const vc = v === 'READY' ? pc.green : v === 'NOT READY' ? pc.red : pc.yellow;
   out.push('', `Conclusion: ${vc(pc.bold(v))}`);

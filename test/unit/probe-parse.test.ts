@@ -171,6 +171,16 @@ describe('docker daemon, sudo and systemd', () => {
     assert.deepEqual(f.docker, { daemon: 'usable', serverVersion: '24.0.7', rootDir: '/var/lib/docker', detail: 'docker info: server 24.0.7' });
   });
 
+  test('docker compose plugin missing: a failing `docker compose version` is not an installed compose', () => {
+    const missing = probe({ 'compose-v2': { rc: 125, body: "docker: 'compose' is not a docker command." } });
+    assert.equal(missing.tools['compose-v2']?.present, false);
+    const there = probe({ 'compose-v2': { rc: 0, body: '2.20.2' } });
+    assert.equal(there.tools['compose-v2']?.present, true);
+    assert.equal(there.tools['compose-v2']?.version, '2.20.2');
+    const slow = probe({ 'compose-v2': { rc: 124, body: '' } });
+    assert.notEqual(slow.tools['compose-v2']?.present, false, 'a timeout says nothing about the plugin');
+  });
+
   test('docker daemon: permission denied', () => {
     const f = probe({ 'docker-daemon': { rc: 1, body: 'permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock: Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.24/info": dial unix /var/run/docker.sock: connect: permission denied' } });
     assert.equal(f.docker.daemon, 'permission-denied');

@@ -227,6 +227,9 @@ export function parseProbe(input: ParseInput): HostFacts {
   const cpuCount = num(get('cpu')?.rc === 0 ? get('cpu')?.body : undefined);
   const tools: Record<string, ToolFact> = {};
   for (const t of TOOL_NAMES) tools[t] = parseTool(get(`tool:${t}`));
+  // `docker compose` is a plugin: the docker client is there, so a failing `docker compose version` means no plugin.
+  const c2 = tools['compose-v2'];
+  if (c2?.present && c2.exitCode !== 0 && c2.exitCode !== null && !c2.timedOut) tools['compose-v2'] = { ...c2, present: false, version: null };
   const sd = get('tool:systemd');
   const pid1 = /^pid1=(.*)$/m.exec(sd?.body ?? '')?.[1] ?? null;
   const sdState = sd?.body.split('\n').filter((l) => !l.startsWith('pid1=')).join(' ').trim() || null;
