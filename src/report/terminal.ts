@@ -1,9 +1,18 @@
 // Terminal output: a step list (spinner and timings on a TTY, plain lines otherwise) and a colored summary.
-import pc from 'picocolors';
+import { createColors } from 'picocolors';
 import type { ProgressEvent } from '../core/context.js';
 import type { Finding } from './common.js';
 import { STATUS_LABEL } from './markdown-readiness.js';
 import type { ReadinessReport } from './readiness.js';
+
+type Colors = ReturnType<typeof createColors>;
+
+/** Colors only for a terminal: picocolors alone would also color when CI is set, breaking piped output. */
+export function colorsFor(stream: { isTTY?: boolean }): Colors {
+  const env = process.env;
+  const on = 'FORCE_COLOR' in env || (stream.isTTY === true && !('NO_COLOR' in env) && env.TERM !== 'dumb');
+  return createColors(on);
+}
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -12,6 +21,7 @@ export interface StepPrinter { onProgress: (e: ProgressEvent) => void; stop: () 
 /** Step printer writing to a stream (stderr), animated only when it is a TTY. */
 export function stepPrinter(stream: NodeJS.WriteStream, mask: (s: string) => string): StepPrinter {
   const tty = stream.isTTY === true;
+  const pc = colorsFor(stream);
   let timer: NodeJS.Timeout | undefined;
   let frame = 0;
   let current = '';
@@ -37,20 +47,20 @@ export function stepPrinter(stream: NodeJS.WriteStream, mask: (s: string) => str
   };
 }
 
-function color(f: Finding): (s: string) => string {
+function color(pc: Colors, f: Finding): (s: string) => string {
   if (f.status === 'pass') return pc.green;
   if (f.status === 'warn' || (f.status === 'unknown' && !f.required)) return pc.yellow;
   if (f.status === 'skipped') return pc.dim;
   return pc.red;
 }
 
-export function renderReadinessTerminal(r: ReadinessReport): string {
+export function renderReadinessTerminal(r: ReadinessReport, pc: Colors = colorsFor(process.stdout)): string {
   const out: string[] = [pc.bold(`Host Readiness Report: ${r.target.display}`)];
   let section = '';
   const titles: Record<string, string> = { system: 'System Resources', runtimes: 'Runtimes & Dependencies', network: 'Network & Ports', permissions: 'Permissions', secrets: 'Required Secrets' };
   for (const f of r.findings) {
     if (f.section !== section) { section = f.section; out.push('', pc.bold(titles[section] ?? section)); }
-    const c = color(f);
+    const c = color(pc, f);
     out.push(`  ${c(STATUS_LABEL[f.status].padEnd(8))} ${f.title}: ${f.summary}`);
   }
   const detected = Object.entries(r.data.facts.tools).filter(([, t]) => t.present).map(([n, t]) => `${n} ${t.version ?? '?'}`);
