@@ -32,7 +32,17 @@ const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - 
 time(bare); time(deckhand); // warm caches, not counted
 const a: number[] = [];
 const b: number[] = [];
-for (let i = 0; i < RUNS; i++) { a.push(time(bare)); b.push(time(deckhand)); }
+const nodeBare: number[] = [];
+const cliStart: number[] = [];
+const probe: number[] = [];
+for (let i = 0; i < RUNS; i++) {
+  a.push(time(bare));
+  b.push(time(deckhand));
+  nodeBare.push(time([process.execPath, '-e', '0']));
+  cliStart.push(time([process.execPath, 'dist/cli.js', '--version']));
+  const out = spawnSync(deckhand[0] ?? 'node', deckhand.slice(1), { encoding: 'utf8' }).stdout;
+  probe.push((JSON.parse(out) as { data: { facts: { probe: { durationMs: number } } } }).data.facts.probe.durationMs);
+}
 const ma = median(a);
 const mb = median(b);
 console.log(`host: ${hostName} (${user}@${host.host}:${host.port}), ${RUNS} runs each, interleaved`);
@@ -41,3 +51,8 @@ console.log('|---|---|---|---|');
 console.log(`| ssh host true | ${ma.toFixed(0)} | ${Math.min(...a).toFixed(0)} | ${Math.max(...a).toFixed(0)} |`);
 console.log(`| deckhand check | ${mb.toFixed(0)} | ${Math.min(...b).toFixed(0)} | ${Math.max(...b).toFixed(0)} |`);
 console.log(`ratio (median deckhand / median ssh): ${(mb / ma).toFixed(2)}x (target <= 1.5x)`);
+console.log('where deckhand check spends its time (medians):');
+console.log(`  node itself (node -e 0):                  ${median(nodeBare).toFixed(0)} ms`);
+console.log(`  CLI start (deckhand --version):           ${median(cliStart).toFixed(0)} ms`);
+console.log(`  connect + probe (report's probe step):   ${median(probe).toFixed(0)} ms`);
+console.log(`  bare connection + session (ssh true):    ${ma.toFixed(0)} ms`);
