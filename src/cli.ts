@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { DeckhandError, EXIT, formatError, Redactor, VERSION } from './index.js';
 import { checkCommand } from './cli/check.js';
 import { schemaCommand } from './cli/schema.js';
+import { discoverCommand } from './cli/discover.js';
 import { redactorFor, type GlobalOpts } from './cli/shared.js';
 
 let exitCode: number = EXIT.ok;
@@ -30,6 +31,7 @@ const program = new Command('deckhand')
   .version(VERSION)
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
+program.addCommand(discoverCommand(run));
 program.addCommand(checkCommand(run));
 program.addCommand(schemaCommand(run));
 // Settings are not inherited by commands built on their own: every parse error must become exit 2.

@@ -1,4 +1,5 @@
 // deckhand's second public entry point: the zod schemas of every report and their JSON Schemas.
 export { FindingSchema, OutcomeSchema, StepResultSchema } from './report/common.js';
 export { ReadinessReportSchema, HostFactsSchema, RequirementsSchema } from './report/readiness.js';
+export { DeploymentBriefSchema, BriefDataSchema } from './report/brief.js';
 export { reportJsonSchema, REPORT_SCHEMAS } from './report/json-schema.js';

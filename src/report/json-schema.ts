@@ -1,10 +1,11 @@
 // JSON Schemas of the reports, generated from the zod schemas so they never drift.
 import { z } from 'zod';
+import { DeploymentBriefSchema } from './brief.js';
 import { ReadinessReportSchema } from './readiness.js';
 
 import type { ReportKind } from './kinds.js';
 
-export const REPORT_SCHEMAS = { readiness: ReadinessReportSchema } as const satisfies Record<ReportKind, unknown>;
+export const REPORT_SCHEMAS = { readiness: ReadinessReportSchema, brief: DeploymentBriefSchema } as const satisfies Record<ReportKind, unknown>;
 
 export function reportJsonSchema(kind: ReportKind): Record<string, unknown> {
   return z.toJSONSchema(REPORT_SCHEMAS[kind], { target: 'draft-2020-12' }) as Record<string, unknown>;

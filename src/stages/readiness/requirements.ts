@@ -56,7 +56,7 @@ async function briefSchema() {
   const { z } = await import('zod');
   return z.object({
   app: z.string().optional(),
-  strategy: z.enum(STRATEGIES).optional(),
+  strategy: z.string().nullable().optional(),
   ports: z.array(z.union([z.number().int(), z.object({ port: z.number().int() })])).optional(),
   runtimes: z.array(z.object({ name: z.string(), range: z.string().nullable().optional() })).optional(),
   memoryMiB: z.number().positive().optional(),
@@ -65,7 +65,7 @@ async function briefSchema() {
 }
 
 interface Brief {
-  app?: string; strategy?: Strategy; ports?: (number | { port: number })[];
+  app?: string; strategy?: string | null; ports?: (number | { port: number })[];
   runtimes?: { name: string; range?: string | null | undefined }[]; memoryMiB?: number;
   env?: { name: string; required?: boolean | undefined; secret?: boolean | undefined }[];
 }
@@ -86,7 +86,9 @@ async function readBrief(path: string): Promise<Brief> {
 
 export async function resolveRequirements(o: CheckOptions): Promise<Requirements> {
   const brief = o.brief ? await readBrief(o.brief) : undefined;
-  const strategyRaw = o.strategy ?? brief?.strategy;
+  // A brief may propose a strategy readiness has no checks for (kubernetes): then none is assumed.
+  const briefStrategy = brief?.strategy && (STRATEGIES as readonly string[]).includes(brief.strategy) ? brief.strategy : undefined;
+  const strategyRaw = o.strategy ?? briefStrategy;
   if (strategyRaw !== undefined && !(STRATEGIES as readonly string[]).includes(strategyRaw)) {
     throw usageError(`unknown strategy "${strategyRaw}"`, `choose one of: ${STRATEGIES.join(', ')}`);
   }
@@ -100,7 +102,9 @@ export async function resolveRequirements(o: CheckOptions): Promise<Requirements
   const add = (name: string, range: string | null, source: string): void => { if (!tools.has(name)) tools.set(name, { name, range, source }); };
   for (const spec of o.require ?? []) { const t = await parseRequire(spec); add(t.name, t.range, 'flag'); }
   for (const rt of brief?.runtimes ?? []) {
-    const t = await parseRequire(rt.range ? `${rt.name}${rt.range}` : rt.name);
+    // The brief may name runtimes the probe has no check for (ruby, php …): those are left to the deploy.
+    if (!KNOWN_TOOLS.includes(ALIASES[rt.name] ?? rt.name)) continue;
+    const t = await parseRequire(rt.range ? `${rt.name}@${rt.range}` : rt.name);
     add(t.name, t.range, 'brief');
   }
   if (strategy === 'pm2') { add('node', null, 'strategy pm2'); add('pm2', null, 'strategy pm2'); }

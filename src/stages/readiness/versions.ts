@@ -5,6 +5,8 @@ export interface VersionMatcher {
   coerce(version: string): string | null;
   satisfies(version: string, range: string): boolean;
   validRange(range: string): boolean;
+  /** Whether two ranges can be satisfied by one version (invalid ranges never intersect). */
+  intersects(a: string, b: string): boolean;
 }
 
 let loaded: Promise<VersionMatcher> | undefined;
@@ -14,6 +16,7 @@ export function loadVersionMatcher(): Promise<VersionMatcher> {
     coerce: (v) => semver.coerce(v)?.version ?? null,
     satisfies: (v, r) => semver.satisfies(v, r),
     validRange: (r) => semver.validRange(r) !== null,
+    intersects: (a, b) => { try { return semver.intersects(a, b); } catch { return false; } },
   }));
   return loaded;
 }

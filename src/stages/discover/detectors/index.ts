@@ -1,7 +1,8 @@
 // Every discovery detector, grouped by ecosystem and artifact family.
 import type { Detector } from '../types.js';
 import { detectors as artifacts } from './artifacts/index.js';
+import { detectors as docs } from './docs/index.js';
 import { detectors as node } from './node/index.js';
 import { detectors as python } from './python/index.js';
 
-export const ALL_DETECTORS: readonly Detector[] = [...artifacts, ...node, ...python];
+export const ALL_DETECTORS: readonly Detector[] = [...artifacts, ...docs, ...node, ...python];

@@ -1,0 +1,126 @@
+// Install, build, start, dev, test and migrate commands from package.json scripts, framework conventions and migration tools.
+import { inApp } from '../../evidence.js';
+import type { CommandRole, Confidence, Detector, Evidence, Signal, SourceClass } from '../../types.js';
+import { depEvidence, execBin, keyEvidence, packageJson, packageManager, runScript, type PackageJson } from './common.js';
+import { detectFrameworks, isStaticOnly } from './framework.js';
+
+const NAME = 'node-commands';
+
+/**
+ * Scripts that run a file watcher or a framework dev server: they restart on change, skip optimizations,
+ * and must never be presented as the production start.
+ */
+const DEV_SERVER = new RegExp([
+  String.raw`\bnodemon\b`, String.raw`\bts-node-dev\b`, String.raw`\btsnd\b`, String.raw`\bnode-dev\b`, String.raw`\btsx\s+watch\b`,
+  String.raw`--watch\b`, String.raw`\bbun\s+(?:run\s+)?--hot\b`, String.raw`\bnext\s+dev\b`, String.raw`\bnux[ti]\s+dev\b`, String.raw`\bremix\s+(?:vite:)?dev\b`,
+  String.raw`\bastro\s+dev\b`, String.raw`\bvite(?!\s+build\b)(?:\s|$)`, String.raw`\bvite$`, String.raw`\bwebpack(?:-dev-server|\s+serve)\b`,
+  String.raw`\breact-scripts\s+start\b`, String.raw`\bng\s+serve\b`, String.raw`\bgatsby\s+develop\b`, String.raw`\bparcel(?!\s+build\b)\s`,
+  String.raw`\bsvelte-kit\s+dev\b`, String.raw`\bnest\s+start\s+.*--watch\b`,
+].join('|'));
+
+export function isDevScript(script: string): boolean {
+  return DEV_SERVER.test(script);
+}
+
+/** npm init's placeholder test script: not a test command. */
+const NO_TEST = /no test specified/;
+
+export const nodeCommandsDetector: Detector = {
+  name: NAME,
+  async detect(ctx) {
+    const pkg = await packageJson(ctx);
+    if (!pkg) return [];
+    const out: Signal[] = [];
+    const pmFact = packageManager(ctx, pkg);
+    const pm = pmFact?.value ?? 'npm';
+    const emit = (role: CommandRole, command: string, production: boolean, evidence: Evidence[], confidence: Confidence, source: SourceClass = 'build-file') =>
+      out.push({ kind: 'command', role, command, production, evidence, source, confidence, detector: NAME });
+    const scriptCmd = (name: string) => runScript(pm, name);
+    const scriptEv = (name: string) => [keyEvidence(pkg, name, 'scripts')];
+
+    // install: only from a lockfile (reproducible installs); the manager's frozen-lockfile form.
+    if (pmFact?.from === 'lockfile' || pmFact?.from === 'field') {
+      const berry = pm === 'yarn' && (pmFact.version ? !/^1\./.test(pmFact.version) : ctx.repo.has(inApp(ctx.appDir, '.yarnrc.yml')));
+      const install = pm === 'npm' ? (pmFact.evidence.some((e) => /package-lock\.json|npm-shrinkwrap\.json$/.test(e.file)) ? 'npm ci' : 'npm install')
+        : pm === 'yarn' ? (berry ? 'yarn install --immutable' : 'yarn install --frozen-lockfile')
+          : `${pm} install --frozen-lockfile`;
+      emit('install', install, true, pmFact.evidence, pmFact.confidence);
+    }
+
+    const s = pkg.scripts;
+    if (s.build) emit('build', scriptCmd('build'), true, scriptEv('build'), 'high');
+
+    const frameworks = await detectFrameworks(ctx, pkg);
+    const staticOnly = isStaticOnly(frameworks);
+    const devServers: string[] = [];
+    let productionStart = false;
+
+    // start:prod (the NestJS convention) is the production entry when present; plain start then ranks lower.
+    for (const name of ['start:prod', 'start:production', 'start']) {
+      const script = s[name];
+      if (!script) continue;
+      const dev = isDevScript(script);
+      if (dev) devServers.push(script);
+      else productionStart = true;
+      const ranked = name === 'start' && (s['start:prod'] ?? s['start:production']) !== undefined;
+      emit('start', scriptCmd(name), !dev, scriptEv(name), ranked ? 'medium' : 'high');
+    }
+
+    const next = frameworks.find((f) => f.id === 'nextjs');
+    if (next && next.detail?.output !== 'export') {
+      if (!s.start) {
+        // `next start` is how Next serves a `next build` when the repo declares no start script.
+        emit('start', execBin(pm, 'next start'), true, [depEvidence(pkg, 'next')], 'medium', 'fallback');
+        productionStart = true;
+      }
+      if (next.detail?.output === 'standalone') {
+        // Standalone output ships its own server.js; `next start` warns against this configuration.
+        emit('start', 'node .next/standalone/server.js', true, next.evidence, 'medium', 'fallback');
+        productionStart = true;
+      }
+    }
+
+    if (s.dev) { emit('dev', scriptCmd('dev'), false, scriptEv('dev'), 'high'); devServers.push(s.dev); }
+    for (const name of ['start:dev', 'serve', 'watch']) {
+      const script = s[name];
+      if (script && isDevScript(script)) { emit('dev', scriptCmd(name), false, scriptEv(name), 'high'); devServers.push(script); }
+    }
+
+    if (s.test && !NO_TEST.test(s.test)) emit('test', scriptCmd('test'), false, scriptEv('test'), 'high');
+
+    migrations(pkg, pm, scriptCmd, emit, ctx.repo.has(inApp(ctx.appDir, 'prisma/schema.prisma')));
+
+    if (!productionStart && !staticOnly && devServers.length > 0) {
+      const first = devServers[0]!;
+      const ev = Object.keys(s).filter((k) => s[k] === first).map((k) => keyEvidence(pkg, k, 'scripts'));
+      out.push({
+        kind: 'risk', severity: 'warning', message: `production start command needed: only a dev server (${first}) was found`,
+        evidence: ev, source: 'build-file', confidence: 'high', detector: NAME,
+      });
+    }
+    return out;
+  },
+};
+
+type Emit = (role: CommandRole, command: string, production: boolean, evidence: Evidence[], confidence: Confidence, source?: SourceClass) => void;
+
+function migrations(pkg: PackageJson, pm: string, scriptCmd: (n: string) => string, emit: Emit, hasPrismaSchema: boolean): void {
+  const s = pkg.scripts;
+  let fromScript = false;
+  for (const [name, script] of Object.entries(s)) {
+    // Scripts named for migrations (migrate, db:migrate, migration:run, typeorm:migrate …), not generators or rollbacks.
+    if (!/migrat/i.test(name) || /generate|create|revert|rollback|undo|down|make|new/i.test(name)) continue;
+    // `prisma migrate dev` creates and applies migrations against a dev database: never for production.
+    // The resolver ranks migrate signals by source alone, so a dev migration is filed as a dev command (low)
+    // rather than as a migrate command that would outrank `prisma migrate deploy`.
+    const dev = /\bprisma\s+migrate\s+(?:dev|reset)\b/.test(script);
+    if (dev) { emit('dev', scriptCmd(name), false, [keyEvidence(pkg, name, 'scripts')], 'low'); continue; }
+    emit('migrate', scriptCmd(name), true, [keyEvidence(pkg, name, 'scripts')], 'high');
+    fromScript = true;
+  }
+  if (fromScript) return;
+  const prisma = ['prisma', '@prisma/client'].find((d) => pkg.deps.has(d));
+  if (prisma && hasPrismaSchema) {
+    emit('migrate', execBin(pm, 'prisma migrate deploy'), true, [depEvidence(pkg, prisma)], 'medium', 'fallback');
+  }
+}

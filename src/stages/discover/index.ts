@@ -1,0 +1,120 @@
+// repo-runtime-discovery: index the repo, run every detector on the chosen app, resolve the Deployment Brief.
+import { basename } from 'node:path';
+import type { RunContext } from '../../core/context.js';
+import { usageError } from '../../core/errors.js';
+import { VERSION } from '../../core/version.js';
+import type { BriefData, DeploymentBrief } from '../../report/brief.js';
+import type { Finding } from '../../report/common.js';
+import { loadVersionMatcher } from '../readiness/versions.js';
+import { findApps } from './apps.js';
+import { ALL_DETECTORS } from './detectors/index.js';
+import { buildRepoIndex } from './repo.js';
+import { ofKind, pick, resolveCommands, resolveDatastores, resolveEnv, resolveFrameworks, resolveHealth } from './resolve.js';
+import { deriveRisks } from './risks.js';
+import { headCommit, openSource } from './source.js';
+import { rankStrategies } from './strategy.js';
+import type { Detector, RepoIndex, Signal } from './types.js';
+import { briefFindings } from './findings.js';
+
+export interface DiscoverOptions {
+  /** App directory inside a monorepo (or its name). */
+  app?: string;
+  /** Detectors to run (tests); default: all. */
+  detectors?: readonly Detector[];
+}
+
+const RUNTIME_OF: Record<string, string> = { node: 'node', bun: 'bun', deno: 'deno', python: 'python', go: 'go', jvm: 'java', rust: 'rust', ruby: 'ruby', php: 'php' };
+const CHECKABLE = new Set(['systemd', 'pm2', 'docker', 'compose', 'static']);
+
+async function runDetectors(repo: RepoIndex, appDir: string, detectors: readonly Detector[]): Promise<Signal[]> {
+  const results = await Promise.all(detectors.map(async (d) => {
+    try {
+      return await d.detect({ repo, appDir });
+    } catch (e) {
+      // A detector bug must not sink the brief: it becomes a problem in the report.
+      return [{ kind: 'problem', message: `detector ${d.name} failed: ${(e as Error).message}`, evidence: [], source: 'fallback', confidence: 'low', detector: d.name } satisfies Signal];
+    }
+  }));
+  return results.flat();
+}
+
+export async function resolveBrief(repo: RepoIndex, signals: readonly Signal[], meta: { app: string; root: string; appDir: string; commit: string | null; apps: BriefData['apps'] }): Promise<BriefData> {
+  const conflicts: BriefData['conflicts'] = [];
+  const versions = await loadVersionMatcher();
+  const ecosystem = pick('ecosystem', ofKind(signals, 'ecosystem'), (s) => String(s.value), (v) => v, [], () => true);
+  const wantRuntime = ecosystem ? RUNTIME_OF[ecosystem.value] : undefined;
+  const runtimeSignals = ofKind(signals, 'runtime').filter((r) => wantRuntime === undefined || r.runtime === wantRuntime);
+  const runtime = pick('runtime', runtimeSignals, (s) => ({ runtime: s.runtime, range: s.range }), (v) => `${v.runtime} ${v.range}`, conflicts,
+    (a, b) => a.runtime === b.runtime && (a.range === b.range || versions.intersects(a.range, b.range)));
+  const stack: BriefData['stack'] = {
+    ecosystem,
+    language: pick('language', ofKind(signals, 'language'), (s) => s.value, (v) => v, [], () => true),
+    packageManager: pick('packageManager', ofKind(signals, 'package-manager'), (s) => (s.version ? `${s.value}@${s.version}` : s.value), (v) => v, conflicts, (a, b) => a.split('@')[0] === b.split('@')[0]),
+    runtime,
+    frameworks: resolveFrameworks(signals),
+  };
+  const commands = resolveCommands(signals, conflicts);
+  const port = pick('port', ofKind(signals, 'port'), (s) => s.port, (v) => String(v), conflicts);
+  const artifacts = ofKind(signals, 'artifact').map((a) => ({ type: a.type, path: a.path, summary: a.summary }));
+  const problems = [...repo.problems, ...ofKind(signals, 'problem').map((p) => ({ path: p.evidence[0] ? `${p.evidence[0].file}${p.evidence[0].line ? `:${p.evidence[0].line}` : ''}` : p.detector, message: p.message }))];
+  const envVars = resolveEnv(signals);
+  const datastores = resolveDatastores(signals);
+  const base = { ...meta, stack, commands, port, health: resolveHealth(signals), envVars, datastores, artifacts, conflicts, problems };
+  const risks = deriveRisks(signals, base);
+  const strategies = rankStrategies(base);
+  const top = strategies.find((s) => CHECKABLE.has(s.name));
+  return {
+    ...base, risks, strategies,
+    strategy: top?.name ?? null,
+    ports: port ? [port.value] : [],
+    runtimes: runtime ? [{ name: runtime.value.runtime === 'python' ? 'python3' : runtime.value.runtime, range: runtime.value.range }] : [],
+    env: envVars.filter((e) => e.required === true).map((e) => ({ name: e.name, required: true, secret: e.secret })),
+    stats: { files: repo.files.length },
+  };
+}
+
+/** Discovers how the repository at `input` (a path or a git URL) should run. Never executes repository code. */
+export async function discover(ctx: RunContext, input: string, options: DiscoverOptions = {}): Promise<DeploymentBrief> {
+  const started = (ctx.now ?? (() => new Date()))();
+  const t0 = performance.now();
+  const src = await openSource(ctx, input);
+  try {
+    ctx.onProgress?.({ type: 'step-start', id: 'index', title: 'index the repository' });
+    const ti = performance.now();
+    const repo = await buildRepoIndex(src.root);
+    ctx.onProgress?.({ type: 'step-end', id: 'index', title: `index the repository (${repo.files.length} files)`, status: 'pass', durationMs: Math.round(performance.now() - ti) });
+    const apps = await findApps(repo);
+    let appDir = '';
+    if (options.app !== undefined) {
+      const want = options.app.replace(/^\.\/|\/$/g, '');
+      const hit = apps.find((a) => a.dir === want || a.name === want) ?? (repo.under(want).length > 0 ? { dir: want } : undefined);
+      if (!hit) throw usageError(`no app "${options.app}" in ${src.display}`, apps.length > 0 ? `apps found: ${apps.map((a) => a.dir || '.').join(', ')}` : 'check the directory name');
+      appDir = hit.dir;
+    } else if (apps.length === 1 && apps[0]) {
+      appDir = apps[0].dir;
+    }
+    const td = performance.now();
+    ctx.onProgress?.({ type: 'step-start', id: 'detect', title: 'run detectors' });
+    const signals = await runDetectors(repo, appDir, options.detectors ?? ALL_DETECTORS);
+    ctx.onProgress?.({ type: 'step-end', id: 'detect', title: `run detectors (${signals.length} signals)`, status: 'pass', durationMs: Math.round(performance.now() - td) });
+    const appName = apps.find((a) => a.dir === appDir)?.name ?? (appDir ? basename(appDir) : basename(src.root));
+    const data = await resolveBrief(repo, signals, {
+      app: appName, root: src.display, appDir, commit: await headCommit(ctx, src.root),
+      apps: apps.map((a) => ({ dir: a.dir, name: a.name, ecosystem: a.ecosystem, reason: a.reason, evidence: a.evidence })),
+    });
+    if (apps.length > 1 && options.app === undefined) {
+      data.risks.unshift({ severity: 'warning', message: `monorepo with ${apps.length} apps (${apps.map((a) => a.dir).join(', ')}): pass --app DIR to describe one`, evidence: [] });
+    }
+    const findings: Finding[] = briefFindings(data);
+    const nothing = !data.stack.ecosystem && data.artifacts.length === 0;
+    const brief: DeploymentBrief = {
+      schemaVersion: 1, tool: { name: 'deckhand', version: VERSION }, stage: 'discovery',
+      status: nothing ? 'nothing-found' : data.risks.some((r) => r.severity === 'blocker') ? 'risks' : 'ok',
+      target: { kind: 'local', display: src.display }, startedAt: started.toISOString(), durationMs: Math.round(performance.now() - t0),
+      findings, steps: [], data,
+    };
+    return ctx.redactor.maskDeep(brief);
+  } finally {
+    await src.cleanup();
+  }
+}

@@ -1,0 +1,29 @@
+// Risks and blockers derived from the resolved brief, plus those detectors reported directly.
+import type { BriefData } from '../../report/brief.js';
+import { ofKind } from './resolve.js';
+import { isStatic } from './strategy.js';
+import type { Signal } from './types.js';
+
+type Risk = BriefData['risks'][number];
+
+export function deriveRisks(signals: readonly Signal[], b: Omit<BriefData, 'risks' | 'strategies' | 'strategy' | 'ports' | 'runtimes' | 'env' | 'stats'>): Risk[] {
+  const out: Risk[] = ofKind(signals, 'risk').map((r) => ({ severity: r.severity, message: r.message, evidence: r.evidence.slice(0, 3) }));
+  const has = (m: RegExp): boolean => out.some((r) => m.test(r.message));
+  for (const e of b.envVars) {
+    if (e.required === true && !e.hasExample) {
+      out.push({ severity: 'warning', message: `required variable ${e.name} has no example and no default${e.secret ? ' (looks like a secret)' : ''}`, evidence: e.evidence.slice(0, 2) });
+    }
+  }
+  const staticApp = isStatic(b);
+  if (b.stack.ecosystem && !staticApp && !b.commands.start?.value.production && !has(/production start command/)) {
+    out.push({ severity: 'warning', message: b.commands.start || b.commands.dev ? `production start command needed: only a dev server (${(b.commands.start ?? b.commands.dev)?.value.command}) was found` : 'no start command found', evidence: (b.commands.start ?? b.commands.dev)?.evidence ?? [] });
+  }
+  if (b.stack.ecosystem && !staticApp && !b.port) out.push({ severity: 'warning', message: 'port unknown: nothing in the repo says where the app listens', evidence: [] });
+  for (const c of b.conflicts) {
+    out.push({ severity: 'warning', message: `sources disagree on ${c.field}: ${c.values.map((v) => `${v.value} (${v.source}${v.evidence[0] ? `, ${v.evidence[0].file}${v.evidence[0].line ? `:${v.evidence[0].line}` : ''}` : ''})`).join(' vs ')}; using ${c.chosen}`, evidence: c.values.flatMap((v) => v.evidence).slice(0, 3) });
+  }
+  if (b.commands.migrate && b.datastores.length > 0) {
+    out.push({ severity: 'warning', message: `the database needs migrations: run \`${b.commands.migrate.value.command}\` before the new release serves traffic`, evidence: b.commands.migrate.evidence });
+  }
+  return out;
+}

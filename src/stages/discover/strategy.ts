@@ -1,0 +1,48 @@
+// Ranks candidate deployment strategies from the resolved brief, each with its reasons and what it needs.
+import type { BriefData } from '../../report/brief.js';
+
+type Strategy = BriefData['strategies'][number];
+type Inputs = Pick<BriefData, 'artifacts' | 'stack' | 'commands' | 'datastores'>;
+
+const STATIC_FRAMEWORKS = new Set(['vite', 'create-react-app', 'astro-static', 'gatsby']);
+
+/** True when the app builds to static files and needs no server process. */
+export function isStatic(b: Inputs): boolean {
+  return b.stack.frameworks.some((f) => STATIC_FRAMEWORKS.has(f.value.name) || (f.value.name === 'nextjs' && f.value.detail.output === 'export'))
+    && !(b.commands.start?.value.production ?? false);
+}
+
+export function rankStrategies(b: Inputs): Strategy[] {
+  const out: Strategy[] = [];
+  const compose = b.artifacts.filter((a) => a.type === 'compose');
+  const dockerfiles = b.artifacts.filter((a) => a.type === 'dockerfile');
+  const k8s = b.artifacts.filter((a) => a.type === 'kubernetes' || a.type === 'helm');
+  const units = b.artifacts.filter((a) => a.type === 'systemd');
+  const pm2 = b.artifacts.filter((a) => a.type === 'pm2');
+  const eco = b.stack.ecosystem?.value;
+  const start = b.commands.start;
+  const stores = b.datastores.map((d) => d.kind);
+
+  if (compose.length > 0) {
+    const services = compose.flatMap((c) => ((c.summary.services as { name?: string }[] | undefined) ?? []).map((s) => s.name ?? '?'));
+    out.push({ name: 'compose', score: 90, reasons: [`${compose.map((c) => c.path).join(', ')} defines services: ${services.join(', ') || 'unknown'}`, ...(stores.length ? [`runs its datastores (${stores.join(', ')}) beside the app`] : [])], needs: ['Docker engine usable by the deploy user', 'docker compose v2 (or docker-compose v1)'] });
+  }
+  if (k8s.length > 0) {
+    out.push({ name: 'kubernetes', score: 85, reasons: [`Kubernetes material in the repo: ${k8s.map((a) => a.path).join(', ')}`], needs: ['a reachable cluster and kubectl context', 'permission to apply in the namespace (kubectl auth can-i)', 'an image registry the cluster can pull from'] });
+  }
+  if (isStatic(b)) {
+    out.push({ name: 'static', score: 88, reasons: ['the app builds to static files; no server process is needed'], needs: ['nginx on the host', 'the build run locally or on the host'] });
+  }
+  if (dockerfiles.length > 0) {
+    out.push({ name: 'docker', score: compose.length > 0 ? 70 : 80, reasons: [`Dockerfile: ${dockerfiles.map((d) => d.path).join(', ')}`], needs: ['Docker engine usable by the deploy user'] });
+  }
+  if (units.length > 0) {
+    out.push({ name: 'systemd', score: 78, reasons: [`systemd unit committed: ${units.map((u) => u.path).join(', ')}`], needs: ['systemd as PID 1', 'root or passwordless sudo', 'the runtime installed on the host'] });
+  } else if (start?.value.production && eco && eco !== 'static') {
+    out.push({ name: 'systemd', score: 60, reasons: [`a production start command: ${start.value.command}`], needs: ['systemd as PID 1', 'root or passwordless sudo', `${b.stack.runtime?.value.runtime ?? eco} ${b.stack.runtime?.value.range ?? ''} on the host`.trim()] });
+  }
+  if ((eco === 'node' || eco === 'bun') && (pm2.length > 0 || start?.value.production)) {
+    out.push({ name: 'pm2', score: pm2.length > 0 ? 82 : 62, reasons: pm2.length > 0 ? [`pm2 ecosystem file: ${pm2.map((p) => p.path).join(', ')}`] : ['a Node.js server with a production start command'], needs: ['node on the host', 'pm2 (installed by the deploy if missing)'] });
+  }
+  return out.sort((a, b2) => b2.score - a.score);
+}
