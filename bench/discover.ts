@@ -108,7 +108,9 @@ function generateSmall(root: string): number {
 // ---- measurement ------------------------------------------------------------------------------------------
 
 let peakRss = 0;
-const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()); }, 5);
+/** Peak of the current step (reset per step), next to the whole run's peak. */
+let stepPeak = 0;
+const sampler = setInterval(() => { const r = process.memoryUsage.rss(); peakRss = Math.max(peakRss, r); stepPeak = Math.max(stepPeak, r); }, 5);
 sampler.unref();
 
 function median(xs: number[]): number {
@@ -159,13 +161,15 @@ async function loadDiscover(): Promise<Discover | null> {
   }
 }
 
-interface Row { scenario: string; step: string; runs: number; median: number; min: number; max: number; note: string }
+interface Row { scenario: string; step: string; runs: number; median: number; min: number; max: number; rssMiB: number; note: string }
 const rows: Row[] = [];
 async function measure(scenario: string, step: string, runs: number, fn: () => Promise<string>): Promise<void> {
   const ts: number[] = [];
   let note = '';
+  stepPeak = process.memoryUsage.rss();
   for (let i = 0; i < runs; i++) { const [t, n] = await time(fn); ts.push(t); note = n; }
-  rows.push({ scenario, step, runs, median: median(ts), min: Math.min(...ts), max: Math.max(...ts), note });
+  stepPeak = Math.max(stepPeak, process.memoryUsage.rss());
+  rows.push({ scenario, step, runs, median: median(ts), min: Math.min(...ts), max: Math.max(...ts), rssMiB: stepPeak / 2 ** 20, note });
 }
 
 async function main(): Promise<void> {
@@ -198,8 +202,8 @@ async function main(): Promise<void> {
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
     const pad = (s: string, n: number): string => s.padEnd(n);
     const num = (x: number): string => x.toFixed(1).padStart(9);
-    console.log(`\n${pad('scenario', 14)} ${pad('step', 28)} runs  median ms    min ms    max ms  result`);
-    for (const r of rows) console.log(`${pad(r.scenario, 14)} ${pad(r.step, 28)} ${String(r.runs).padStart(4)} ${num(r.median)} ${num(r.min)} ${num(r.max)}  ${r.note}`);
+    console.log(`\n${pad('scenario', 14)} ${pad('step', 28)} runs  median ms    min ms    max ms  peak RSS MiB  result`);
+    for (const r of rows) console.log(`${pad(r.scenario, 14)} ${pad(r.step, 28)} ${String(r.runs).padStart(4)} ${num(r.median)} ${num(r.min)} ${num(r.max)} ${r.rssMiB.toFixed(0).padStart(13)}  ${r.note}`);
     if (!discover) console.log('\n(discover() not exported by src/stages/discover/index.ts yet: whole-stage rows skipped)');
     console.log(`\npeak RSS (sampled every 5 ms): ${(peakRss / 2 ** 20).toFixed(0)} MiB; maxRSS (resourceUsage): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
     console.log(`small service: ${smallFiles} files; node ${process.version}; ${(await import('node:os')).cpus().length} CPUs`);

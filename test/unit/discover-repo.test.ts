@@ -140,12 +140,14 @@ describe('buildRepoIndex: reads', () => {
 
 describe('buildRepoIndex: lookups', () => {
   it('under(), byName() and has() agree with the file list', async () => {
-    const root = makeRepo({ 'apps/api/package.json': '{}', 'apps/api/src/x.js': '', 'apps/api-2/package.json': '{}', 'package.json': '{}' });
+    const root = makeRepo({ 'apps/api/package.json': '{}', 'apps/api/src/x.js': '', 'apps/api-2/package.json': '{}', 'package.json': '{}', '.github/ci.yml': '' });
     const repo = await buildRepoIndex(root);
     assert.deepEqual(repo.under('apps/api').map((f) => f.path), ['apps/api/package.json', 'apps/api/src/x.js']);
     assert.deepEqual(repo.under('apps/api/').map((f) => f.path), ['apps/api/package.json', 'apps/api/src/x.js']);
+    assert.deepEqual(repo.under('./apps/api').map((f) => f.path), ['apps/api/package.json', 'apps/api/src/x.js']);
     assert.deepEqual(repo.under('nope'), []);
-    assert.equal(repo.under('').length, 4);
+    assert.equal(repo.under('').length, 5);
+    assert.deepEqual(repo.under('.github').map((f) => f.path), ['.github/ci.yml']);
     assert.deepEqual(repo.byName('package.json').map((f) => f.path).sort(), ['apps/api-2/package.json', 'apps/api/package.json', 'package.json']);
     assert.equal(repo.byName(/\.js$/g).length, 1);
     assert.equal(repo.byName(/\.js$/g).length, 1); // a /g RegExp gives the same answer twice
