@@ -40,12 +40,13 @@ async function runDetectors(repo: RepoIndex, appDir: string, detectors: readonly
 
 export async function resolveBrief(repo: RepoIndex, signals: readonly Signal[], meta: { app: string; root: string; appDir: string; commit: string | null; apps: BriefData['apps'] }): Promise<BriefData> {
   const conflicts: BriefData['conflicts'] = [];
-  const versions = await loadVersionMatcher();
   const ecosystem = pick('ecosystem', ofKind(signals, 'ecosystem'), (s) => String(s.value), (v) => v, [], () => true);
   const wantRuntime = ecosystem ? RUNTIME_OF[ecosystem.value] : undefined;
   const runtimeSignals = ofKind(signals, 'runtime').filter((r) => wantRuntime === undefined || r.runtime === wantRuntime);
+  // semver costs ~70 ms to load: only needed when two sources state a runtime.
+  const versions = runtimeSignals.length > 1 ? await loadVersionMatcher() : undefined;
   const runtime = pick('runtime', runtimeSignals, (s) => ({ runtime: s.runtime, range: s.range }), (v) => `${v.runtime} ${v.range}`, conflicts,
-    (a, b) => a.runtime === b.runtime && (a.range === b.range || versions.intersects(a.range, b.range)));
+    (a, b) => a.runtime === b.runtime && (a.range === b.range || (versions?.intersects(a.range, b.range) ?? false)));
   const stack: BriefData['stack'] = {
     ecosystem,
     language: pick('language', ofKind(signals, 'language'), (s) => s.value, (v) => v, [], () => true),

@@ -249,4 +249,4 @@ export function safeCite(file: string, text: string, index: number, keep: readon
   return { file, line: lineAt(text, index), text: t.length > 160 ? `${t.slice(0, 157)}...` : t };
 }
 
-export { lineAt };
+export { inApp, lineAt };

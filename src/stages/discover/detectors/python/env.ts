@@ -1,0 +1,109 @@
+// Environment variable names read by Python code: os.environ / os.getenv, pydantic BaseSettings fields, django-environ and decouple (names only).
+import type { Detector, Evidence, Signal } from '../../types.js';
+import { pythonApps } from './apps.js';
+import { codeMatches, isPythonApp, safeCite, type PySource } from './common.js';
+
+const NAME = 'python-env';
+
+interface Found { name: string; required: boolean | null; evidence: Evidence }
+
+/** os.environ['X'] (required), os.environ.get / os.getenv with (false) or without (unknown) a default. */
+function osEnv(s: PySource, out: Found[]): void {
+  const bare = /^\s*from\s+os\s+import\s+[^\n]*\b(?:environ|getenv)\b/m.test(s.text) ? '(?:os\\.)?' : 'os\\.';
+  for (const m of codeMatches(s.text, new RegExp(`\\b${bare}environ\\[\\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\\s*\\]`, 'g'))) {
+    // `os.environ['X'] = …` sets it; that is not a read.
+    const after = s.text.slice(m.index + m[0].length, m.index + m[0].length + 4);
+    if (/^\s*=(?!=)/.test(after)) continue;
+    out.push({ name: m[1] ?? '', required: true, evidence: safeCite(s.path, s.text, m.index, [m[1] ?? '']) });
+  }
+  for (const m of codeMatches(s.text, new RegExp(`\\b${bare}(?:environ\\.get|getenv)\\(\\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\\s*(,\\s*[^)\\s])?`, 'g'))) {
+    out.push({ name: m[1] ?? '', required: m[2] ? false : null, evidence: safeCite(s.path, s.text, m.index, [m[1] ?? '']) });
+  }
+}
+
+/** The body of a class: lines indented deeper than the `class` line, up to the next dedent. */
+function classBody(text: string, start: number): { body: string; offset: number } {
+  const lineEnd = text.indexOf('\n', start);
+  if (lineEnd < 0) return { body: '', offset: text.length };
+  const rest = text.slice(lineEnd + 1);
+  const lines = rest.split('\n');
+  let len = 0;
+  for (const l of lines) {
+    if (l.trim() !== '' && !/^\s/.test(l)) break;
+    len += l.length + 1;
+  }
+  return { body: rest.slice(0, len), offset: lineEnd + 1 };
+}
+
+/** pydantic BaseSettings subclasses: a field without a default is required; env_prefix applies when a literal. */
+function pydantic(s: PySource, out: Found[]): void {
+  if (!/BaseSettings\b/.test(s.text)) return;
+  for (const c of s.text.matchAll(/^class\s+\w+\s*\(([^)]*\bBaseSettings\b[^)]*)\)\s*:/gm)) {
+    const { body, offset } = classBody(s.text, c.index);
+    const prefix = /\benv_prefix\s*=\s*["']([^"']*)["']/.exec(body)?.[1] ?? '';
+    const caseSensitive = /\bcase_sensitive\s*=\s*True/.test(body);
+    // Top-level fields of the class body only (its own indentation), skipping model_config and nested classes.
+    const indent = /^([ \t]+)\S/m.exec(body)?.[1] ?? '    ';
+    const fieldRe = new RegExp(`^${indent}([A-Za-z_][A-Za-z0-9_]*)\\s*:\\s*([^=\\n]+?)\\s*(?:=\\s*([^\\n]*))?$`, 'gm');
+    for (const f of body.matchAll(fieldRe)) {
+      const field = f[1] ?? '';
+      if (field === 'model_config' || field.startsWith('_') || /^ClassVar\b/.test(f[2] ?? '')) continue;
+      const dflt = f[3]?.trim();
+      let required = dflt === undefined;
+      let name = `${prefix}${field}`;
+      const fieldCall = dflt ? /^(?:\w+\.)?Field\((.*)\)?$/.exec(dflt) : null;
+      if (fieldCall) {
+        const args = fieldCall[1] ?? '';
+        required = /^\s*(?:\.\.\.|default\s*=\s*\.\.\.)\s*(?:,|$|\))/.test(args) || (!/\bdefault(?:_factory)?\s*=/.test(args) && !/^\s*[^\s=,]+\s*(?:,|$|\))/.test(args));
+        const alias = /\b(?:validation_alias|alias|env)\s*=\s*["']([^"']+)["']/.exec(args);
+        if (alias?.[1]) name = alias[1];
+      }
+      out.push({ name: caseSensitive ? name : name.toUpperCase(), required, evidence: safeCite(s.path, s.text, offset + (f.index ?? 0) + indent.length, [field]) });
+    }
+  }
+}
+
+/** django-environ (`env('X')`, `env.str('X', default=…)`, Env(X=(type, default)) schemes) and python-decouple `config('X')`. */
+function djangoEnviron(s: PySource, out: Found[]): void {
+  const environ = /^\s*import\s+environ\b|^\s*from\s+environ\s+import\b/m.test(s.text);
+  const decouple = /^\s*from\s+decouple\s+import\b[^\n]*\bconfig\b/m.test(s.text);
+  if (!environ && !decouple) return;
+  const vars = new Set<string>();
+  const schemeDefaults = new Set<string>();
+  for (const m of s.text.matchAll(/^(\w+)\s*=\s*(?:environ\.)?Env\(([\s\S]*?)\)\s*$/gm)) {
+    if (m[1]) vars.add(m[1]);
+    for (const k of (m[2] ?? '').matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)\s*=\s*\(\s*\w+\s*,/g)) if (k[1]) schemeDefaults.add(k[1]);
+  }
+  if (environ && vars.size === 0) vars.add('env');
+  if (decouple) vars.add('config');
+  for (const v of vars) {
+    const re = new RegExp(`\\b${v}(?:\\.(\\w+))?\\(\\s*["']([A-Za-z_][A-Za-z0-9_]*)["']([^)\\n]*)`, 'g');
+    for (const m of codeMatches(s.text, re)) {
+      const method = m[1];
+      if (method && /^(?:read_env|smart_cast|parse_value|ENVIRON|escape_proxy)$/.test(method)) continue;
+      const name = m[2] ?? '';
+      const rest = m[3] ?? '';
+      const hasDefault = /\bdefault\s*=/.test(rest) || schemeDefaults.has(name) || ((method !== undefined || v === 'config') && /^\s*,\s*[^\s=,]+\s*(?:,|$)/.test(rest));
+      out.push({ name, required: !hasDefault, evidence: safeCite(s.path, s.text, m.index, [name]) });
+    }
+  }
+}
+
+export const pythonEnvDetector: Detector = {
+  name: NAME,
+  async detect(ctx) {
+    if (!isPythonApp(ctx)) return [];
+    const a = await pythonApps(ctx);
+    const found: Found[] = [];
+    for (const s of a.sources) { osEnv(s, found); pydantic(s, found); djangoEnviron(s, found); }
+    // One signal per name and required-ness; the strictest reading is kept first.
+    const by = new Map<string, Found>();
+    const rank = (r: boolean | null): number => (r === true ? 2 : r === null ? 1 : 0);
+    for (const f of found) {
+      if (!f.name) continue;
+      const cur = by.get(f.name);
+      if (!cur || rank(f.required) > rank(cur.required)) by.set(f.name, f);
+    }
+    return [...by.values()].map((f): Signal => ({ kind: 'env', name: f.name, required: f.required, evidence: [f.evidence], source: 'code', confidence: f.required === null ? 'medium' : 'high', detector: NAME }));
+  },
+};
