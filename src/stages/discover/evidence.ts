@@ -1,4 +1,5 @@
-// Helpers detectors use to cite evidence: 1-based line numbers and trimmed line text.
+// Helpers detectors use to cite evidence (1-based lines, trimmed text) and to locate app files.
+import type { DetectContext } from './types.js';
 
 /** 1-based line of a character offset. */
 export function lineAt(text: string, index: number): number {
@@ -31,4 +32,13 @@ export function looksSecret(name: string): boolean {
 /** Joins an app dir and a relative path into a repo path. */
 export function inApp(appDir: string, rel: string): string {
   return appDir === '' ? rel : `${appDir}/${rel}`;
+}
+
+/** Existing paths for `rel` in the app dir, then at the repo root (shared lockfiles and version files in monorepos). */
+export function appThenRoot(ctx: DetectContext, rel: string): string[] {
+  const out: string[] = [];
+  const a = inApp(ctx.appDir, rel);
+  if (ctx.repo.has(a)) out.push(a);
+  if (ctx.appDir !== '' && ctx.repo.has(rel)) out.push(rel);
+  return out;
 }

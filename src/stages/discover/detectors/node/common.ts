@@ -72,14 +72,7 @@ export function depEvidence(pkg: PackageJson, name: string): Evidence {
   return keyEvidence(pkg, name, pkg.deps.get(name));
 }
 
-/** Existing paths for `rel` in the app dir, then at the repo root (shared lockfiles and version files in monorepos). */
-export function appThenRoot(ctx: DetectContext, rel: string): string[] {
-  const out: string[] = [];
-  const a = inApp(ctx.appDir, rel);
-  if (ctx.repo.has(a)) out.push(a);
-  if (ctx.appDir !== '' && ctx.repo.has(rel)) out.push(rel);
-  return out;
-}
+export { appThenRoot } from '../../evidence.js';
 
 export const LOCKFILES: [string, string][] = [
   ['package-lock.json', 'npm'], ['npm-shrinkwrap.json', 'npm'], ['yarn.lock', 'yarn'], ['pnpm-lock.yaml', 'pnpm'], ['bun.lockb', 'bun'], ['bun.lock', 'bun'],

@@ -23,7 +23,7 @@ export const pythonCommandsDetector: Detector = {
     // Task runners in pyproject (poe, pdm, taskipy, rye, hatch scripts) that launch a server.
     const py = await pyproject(ctx);
     if (py) {
-      for (const m of codeMatches(py.text, /["']((?:gunicorn|uvicorn|hypercorn|daphne|granian|waitress-serve|python\s+manage\.py\s+runserver|flask\s+run)\b[^"'\n]*)["']/g)) {
+      for (const m of codeMatches(py.text, /["']((?:gunicorn|uvicorn|hypercorn|daphne|granian|waitress-serve|python\s+manage\.py\s+runserver|flask)\s+[^"'\n]*)["']/g)) {
         const command = (m[1] ?? '').trim();
         const dev = DEV_FLAGS.test(` ${command}`);
         const s = cmd(dev ? 'dev' : 'start', command, !dev, [cite(py.path, py.text, m.index)], 'build-file', 'high');

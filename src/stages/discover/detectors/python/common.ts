@@ -36,14 +36,7 @@ export function isPythonApp(ctx: DetectContext): boolean {
   return requirementFiles(ctx).length > 0;
 }
 
-/** Existing paths for `rel` in the app dir, then at the repo root. */
-export function appThenRoot(ctx: DetectContext, rel: string): string[] {
-  const out: string[] = [];
-  const a = inApp(ctx.appDir, rel);
-  if (ctx.repo.has(a)) out.push(a);
-  if (ctx.appDir !== '' && ctx.repo.has(rel)) out.push(rel);
-  return out;
-}
+export { appThenRoot } from '../../evidence.js';
 
 export interface TomlDoc {
   path: string;
@@ -218,16 +211,16 @@ export function* codeMatches(text: string, re: RegExp): Generator<RegExpExecArra
   for (const m of text.matchAll(re)) if (!inComment(text, m.index)) yield m as RegExpExecArray;
 }
 
-const STRING_LIT = /(?<prefix>\b[rRbBuUfF]{0,2})(?<q>'''|"""|'|")(?<body>(?:\\.|(?!\k<q>)[^\\\n])*)\k<q>/g;
+const STRING_LIT = /(?<prefix>(?:\b[rRbBuUfF]{1,2})?)(?<q>'''|"""|'|")(?<body>(?:\\.|(?!\k<q>)[^\\\n])*)\k<q>/g;
 
 /**
  * Makes an evidence line safe to print: credentials in URLs are masked, and on a line that mentions a
- * secret-looking name every string literal except the names in `keep` becomes '***'.
+ * secret-looking name (or any line, with `all`) every string literal except the names in `keep` becomes '***'.
  */
-export function scrub(line: string, keep: readonly string[] = []): string {
+export function scrub(line: string, keep: readonly string[] = [], all = false): string {
   let out = line.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s'"@/]*@/gi, '$1***@');
   const words = out.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [];
-  const secretish = words.some((w) => looksSecret(w)) || keep.some((k) => looksSecret(k));
+  const secretish = all || words.some((w) => looksSecret(w)) || keep.some((k) => looksSecret(k));
   if (secretish) {
     out = out.replace(STRING_LIT, (all, _p: string, q: string, body: string) => (keep.includes(body) ? all : `${all.slice(0, all.length - body.length - 2 * q.length)}${q}***${q}`));
   }
@@ -240,11 +233,11 @@ export function scrubUrls(line: string): string {
 }
 
 /** cite() with the line text scrubbed. */
-export function safeCite(file: string, text: string, index: number, keep: readonly string[] = [], urls = false): Evidence {
+export function safeCite(file: string, text: string, index: number, keep: readonly string[] = [], urls = false, all = false): Evidence {
   const start = text.lastIndexOf('\n', index - 1) + 1;
   const endRaw = text.indexOf('\n', index);
   // Scrubbed before truncation, so a cut cannot leave a secret literal unterminated and unmasked.
-  let t = scrub(text.slice(start, endRaw < 0 ? text.length : endRaw).trim(), keep);
+  let t = scrub(text.slice(start, endRaw < 0 ? text.length : endRaw).trim(), keep, all);
   if (urls) t = scrubUrls(t);
   return { file, line: lineAt(text, index), text: t.length > 160 ? `${t.slice(0, 157)}...` : t };
 }

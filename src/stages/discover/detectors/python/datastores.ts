@@ -18,7 +18,7 @@ const DRIVERS: [string, Datastore, Confidence][] = [
 ];
 
 const ENGINES: [RegExp, Datastore][] = [
-  [/postgresql|postgis/, 'postgresql'], [/mysql/, 'mysql'], [/sqlite3/, 'sqlite'], [/oracle/, 'postgresql'],
+  [/postgresql|postgis/, 'postgresql'], [/mysql/, 'mysql'], [/sqlite3/, 'sqlite']
 ];
 
 const SCHEMES: [RegExp, Datastore][] = [
@@ -46,7 +46,7 @@ export const pythonDatastoreDetector: Detector = {
     for (const s of a.sources) {
       for (const m of codeMatches(s.text, /["']ENGINE["']\s*:\s*["']django\.db\.backends\.(\w+)["']/g)) {
         const hit = ENGINES.find(([re]) => re.test(m[1] ?? ''));
-        if (hit && hit[0].source !== 'oracle') push(hit[1], hit[1] === 'sqlite' ? false : true, safeCite(s.path, s.text, m.index, [], true), 'code', 'high');
+        if (hit) push(hit[1], hit[1] === 'sqlite' ? false : true, safeCite(s.path, s.text, m.index, [], true), 'code', 'high');
       }
       for (const m of codeMatches(s.text, /["']([a-z][a-z0-9+]*):\/\/[^"'\s]*["']/g)) {
         const hit = SCHEMES.find(([re]) => re.test(m[1] ?? ''));

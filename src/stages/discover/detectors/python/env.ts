@@ -1,4 +1,4 @@
-// Environment variable names read by Python code: os.environ / os.getenv, pydantic BaseSettings fields, django-environ and decouple (names only).
+// Environment variable names read by Python code: os.environ / os.getenv, pydantic BaseSettings fields, django-environ and decouple (names only; defaults masked).
 import type { Detector, Evidence, Signal } from '../../types.js';
 import { pythonApps } from './apps.js';
 import { codeMatches, isPythonApp, safeCite, type PySource } from './common.js';
@@ -14,10 +14,10 @@ function osEnv(s: PySource, out: Found[]): void {
     // `os.environ['X'] = …` sets it; that is not a read.
     const after = s.text.slice(m.index + m[0].length, m.index + m[0].length + 4);
     if (/^\s*=(?!=)/.test(after)) continue;
-    out.push({ name: m[1] ?? '', required: true, evidence: safeCite(s.path, s.text, m.index, [m[1] ?? '']) });
+    out.push({ name: m[1] ?? '', required: true, evidence: safeCite(s.path, s.text, m.index, [m[1] ?? ''], true, true) });
   }
   for (const m of codeMatches(s.text, new RegExp(`\\b${bare}(?:environ\\.get|getenv)\\(\\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\\s*(,\\s*[^)\\s])?`, 'g'))) {
-    out.push({ name: m[1] ?? '', required: m[2] ? false : null, evidence: safeCite(s.path, s.text, m.index, [m[1] ?? '']) });
+    out.push({ name: m[1] ?? '', required: m[2] ? false : null, evidence: safeCite(s.path, s.text, m.index, [m[1] ?? ''], true, true) });
   }
 }
 
@@ -58,7 +58,7 @@ function pydantic(s: PySource, out: Found[]): void {
         const alias = /\b(?:validation_alias|alias|env)\s*=\s*["']([^"']+)["']/.exec(args);
         if (alias?.[1]) name = alias[1];
       }
-      out.push({ name: caseSensitive ? name : name.toUpperCase(), required, evidence: safeCite(s.path, s.text, offset + (f.index ?? 0) + indent.length, [field]) });
+      out.push({ name: caseSensitive ? name : name.toUpperCase(), required, evidence: safeCite(s.path, s.text, offset + (f.index ?? 0) + indent.length, [field], true, true) });
     }
   }
 }
@@ -84,7 +84,7 @@ function djangoEnviron(s: PySource, out: Found[]): void {
       const name = m[2] ?? '';
       const rest = m[3] ?? '';
       const hasDefault = /\bdefault\s*=/.test(rest) || schemeDefaults.has(name) || ((method !== undefined || v === 'config') && /^\s*,\s*[^\s=,]+\s*(?:,|$)/.test(rest));
-      out.push({ name, required: !hasDefault, evidence: safeCite(s.path, s.text, m.index, [name]) });
+      out.push({ name, required: !hasDefault, evidence: safeCite(s.path, s.text, m.index, [name], true, true) });
     }
   }
 }
