@@ -23,7 +23,14 @@ export function deriveRisks(signals: readonly Signal[], b: Omit<BriefData, 'risk
     out.push({ severity: 'warning', message: `sources disagree on ${c.field}: ${c.values.map((v) => `${v.value} (${v.source}${v.evidence[0] ? `, ${v.evidence[0].file}${v.evidence[0].line ? `:${v.evidence[0].line}` : ''}` : ''})`).join(' vs ')}; using ${c.chosen}`, evidence: c.values.flatMap((v) => v.evidence).slice(0, 3) });
   }
   if (b.commands.migrate && b.datastores.length > 0) {
-    out.push({ severity: 'warning', message: `the database needs migrations: run \`${b.commands.migrate.value.command}\` before the new release serves traffic`, evidence: b.commands.migrate.evidence });
+    const m = b.commands.migrate.value.command;
+    // Flyway/Liquibase wired into the app migrate as it starts: the deploy cannot run them separately.
+    const atStart = /runs at application start/.test(m);
+    out.push({
+      severity: 'warning',
+      message: atStart ? `the database is migrated when the app starts (${m.replace(/\s*\(runs at application start\)/, '')}): back it up before the release` : `the database needs migrations: run \`${m}\` before the new release serves traffic`,
+      evidence: b.commands.migrate.evidence,
+    });
   }
   return out;
 }

@@ -2,7 +2,9 @@
 import type { Detector } from '../types.js';
 import { detectors as artifacts } from './artifacts/index.js';
 import { detectors as docs } from './docs/index.js';
+import { detectors as go } from './go/index.js';
+import { detectors as jvm } from './jvm/index.js';
 import { detectors as node } from './node/index.js';
 import { detectors as python } from './python/index.js';
 
-export const ALL_DETECTORS: readonly Detector[] = [...artifacts, ...docs, ...node, ...python];
+export const ALL_DETECTORS: readonly Detector[] = [...artifacts, ...docs, ...node, ...python, ...go, ...jvm];
