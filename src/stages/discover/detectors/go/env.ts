@@ -1,10 +1,11 @@
 // Environment variable names read by Go code: os.Getenv/LookupEnv (with empty-check defaults or fatal exits), viper AutomaticEnv/BindEnv, env/envconfig struct tags (names only; literals masked).
+import { envSignals, type EnvRead } from '../../env-reads.js';
 import type { Detector, Evidence, Signal } from '../../types.js';
 import { blockAt, citeGo, escapeRe, goApp, type GoSource } from './common.js';
 
 const NAME = 'go-env';
 
-interface Found { name: string; required: boolean | null; evidence: Evidence }
+type Found = EnvRead;
 
 const FATAL = /\blog\.(?:Fatal|Panic)\w*\(|\bpanic\(|\bos\.Exit\(|\.(?:Fatal|Fatalf|Panic|Panicf)\(|\breturn\b[^\n]*(?:\berr\b|Err\w*|fmt\.Errorf|errors\.New)/;
 
@@ -110,14 +111,6 @@ export const goEnvDetector: Detector = {
     const ecPrefixRaw = app.sources.map((s) => /\benvconfig\.(?:Process|MustProcess)\(\s*"([^"]*)"/.exec(s.code)?.[1]).find((x) => x !== undefined) ?? '';
     const ecPrefix = ecPrefixRaw ? `${ecPrefixRaw.toUpperCase()}_` : '';
     for (const s of app.sources) { osEnv(s, found); viperEnv(s, vconf, found); structTags(s, ecPrefix, found); }
-    // One signal per name; the strictest reading wins, its first citation is the evidence.
-    const by = new Map<string, Found>();
-    const rank = (r: boolean | null): number => (r === true ? 2 : r === null ? 1 : 0);
-    for (const f of found) {
-      if (!f.name) continue;
-      const cur = by.get(f.name);
-      if (!cur || rank(f.required) > rank(cur.required)) by.set(f.name, f);
-    }
-    return [...by.values()].map((f): Signal => ({ kind: 'env', name: f.name, required: f.required, evidence: [f.evidence], source: 'code', confidence: f.required === null ? 'medium' : 'high', detector: NAME }));
+    return envSignals(found, NAME);
   },
 };

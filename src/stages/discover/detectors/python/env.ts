@@ -1,11 +1,12 @@
 // Environment variable names read by Python code: os.environ / os.getenv, pydantic BaseSettings fields, django-environ and decouple (names only; defaults masked).
+import { envSignals, type EnvRead } from '../../env-reads.js';
 import type { Detector, Evidence, Signal } from '../../types.js';
 import { pythonApps } from './apps.js';
 import { codeMatches, isPythonApp, safeCite, type PySource } from './common.js';
 
 const NAME = 'python-env';
 
-interface Found { name: string; required: boolean | null; evidence: Evidence }
+type Found = EnvRead;
 
 /** os.environ['X'] (required), os.environ.get / os.getenv with (false) or without (unknown) a default. */
 function osEnv(s: PySource, out: Found[]): void {
@@ -96,14 +97,6 @@ export const pythonEnvDetector: Detector = {
     const a = await pythonApps(ctx);
     const found: Found[] = [];
     for (const s of a.sources) { osEnv(s, found); pydantic(s, found); djangoEnviron(s, found); }
-    // One signal per name and required-ness; the strictest reading is kept first.
-    const by = new Map<string, Found>();
-    const rank = (r: boolean | null): number => (r === true ? 2 : r === null ? 1 : 0);
-    for (const f of found) {
-      if (!f.name) continue;
-      const cur = by.get(f.name);
-      if (!cur || rank(f.required) > rank(cur.required)) by.set(f.name, f);
-    }
-    return [...by.values()].map((f): Signal => ({ kind: 'env', name: f.name, required: f.required, evidence: [f.evidence], source: 'code', confidence: f.required === null ? 'medium' : 'high', detector: NAME }));
+    return envSignals(found, NAME);
   },
 };
