@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { buildRepoIndex } from '../../src/stages/discover/repo.js';
+import { runDetectors } from '../../src/stages/discover/run-detectors.js';
 import { detectors } from '../../src/stages/discover/detectors/artifacts/index.js';
 import { parsePort, datastoreOfImage } from '../../src/stages/discover/detectors/artifacts/compose.js';
 import { instructions } from '../../src/stages/discover/detectors/artifacts/dockerfile.js';
@@ -434,10 +435,10 @@ describe('artifact detectors on in-memory repos', () => {
     assert.deepEqual(of(signals, 'artifact').map((a) => a.path), ['ops/systemd/app.service', 'ops/k8s/app.yaml']);
   });
 
-  it('a detector that throws becomes a problem signal', async () => {
+  it('a detector that throws becomes a problem signal (the shared runner)', async () => {
     const repo = memoryRepo({ Dockerfile: 'FROM node:20\n' });
     const broken: RepoIndex = { ...repo, read: async () => { throw new Error('disk on fire'); } };
-    const signals = await run(broken);
+    const signals = await runDetectors(broken, '', detectors);
     assert.deepEqual(of(signals, 'problem').map((p) => p.message), ['artifacts-dockerfile failed: disk on fire']);
   });
 

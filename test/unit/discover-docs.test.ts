@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deployDocDetector, deploySection } from '../../src/stages/discover/detectors/docs/deploy-doc.js';
+import { deployDocDetector as artifactDeployDoc } from '../../src/stages/discover/detectors/artifacts/deploy-doc.js';
 import { memoryRepo } from '../helpers/memory-repo.js';
 
 const README = [
@@ -29,9 +30,12 @@ test('README deploy section: start command, port and env names, each with its li
   assert.deepEqual(sig.filter((s) => s.kind === 'env').map((s) => (s.kind === 'env' ? s.name : '')), ['DATABASE_URL', 'SESSION_SECRET']);
 });
 
-test('a README without a deploy section gives nothing; DEPLOY.md is read whole', async () => {
+test('a README without a deploy section gives nothing; DEPLOY.md is read whole, once, by the artifacts detector', async () => {
   assert.deepEqual(await deployDocDetector.detect({ repo: memoryRepo({ 'README.md': '# x\n\nnpm start\n' }), appDir: '' }), []);
-  const sig = await deployDocDetector.detect({ repo: memoryRepo({ 'svc/DEPLOY.md': 'Run `gunicorn app:app` behind nginx.\n\n    gunicorn app:app\n' }), appDir: 'svc' });
-  assert.ok(!sig.some((s) => s.kind === 'artifact'), 'the document itself is listed by the artifacts detector');
-  assert.ok(sig.some((s) => s.kind === 'command' && s.command === 'gunicorn app:app'));
+  const deployMd = memoryRepo({ 'svc/DEPLOY.md': 'Run `gunicorn app:app` behind nginx.\n\n    gunicorn app:app\n' });
+  assert.deepEqual(await deployDocDetector.detect({ repo: deployMd, appDir: 'svc' }), [], 'DEPLOY.md is not read twice');
+  const sig = await artifactDeployDoc.detect({ repo: deployMd, appDir: 'svc' });
+  assert.ok(sig.some((s) => s.kind === 'artifact' && s.path === 'svc/DEPLOY.md'));
+  const cmd = sig.find((s) => s.kind === 'command');
+  assert.ok(cmd && cmd.kind === 'command' && cmd.command === 'gunicorn app:app' && cmd.source === 'docs' && cmd.evidence[0]?.line === 3);
 });

@@ -1,27 +1,13 @@
 // Go discovery detectors: fixtures read through buildRepoIndex, edge cases through memoryRepo.
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { detectors } from '../../src/stages/discover/detectors/go/index.js';
-import { buildRepoIndex } from '../../src/stages/discover/repo.js';
-import type { RepoIndex, Signal } from '../../src/stages/discover/types.js';
+import type { Signal } from '../../src/stages/discover/types.js';
 import { memoryRepo } from '../helpers/memory-repo.js';
+import { cmds, detectorRunner, envMap, of } from '../helpers/signals.js';
 
-const FIX = fileURLToPath(new URL('../fixtures/discover/', import.meta.url));
-
-async function run(repo: RepoIndex, appDir = ''): Promise<Signal[]> {
-  const out: Signal[] = [];
-  for (const d of detectors) out.push(...(await d.detect({ repo, appDir })));
-  return out;
-}
-const fixture = async (name: string): Promise<Signal[]> => run(await buildRepoIndex(`${FIX}${name}`));
+const { run, fixture } = detectorRunner(detectors);
 const mem = (files: Record<string, string>, appDir = ''): Promise<Signal[]> => run(memoryRepo(files), appDir);
-type Of<K extends Signal['kind']> = Extract<Signal, { kind: K }>;
-function of<K extends Signal['kind']>(s: Signal[], kind: K): Of<K>[] {
-  return s.filter((x): x is Of<K> => x.kind === kind);
-}
-const envMap = (s: Signal[]): Record<string, boolean | null> => Object.fromEntries(of(s, 'env').map((e) => [e.name, e.required]));
-const cmds = (s: Signal[], role: string): Of<'command'>[] => of(s, 'command').filter((c) => c.role === role);
 const GOMOD = (req = ''): string => `module example.com/svc\n\ngo 1.22\n${req ? `\nrequire (\n${req}\n)\n` : ''}`;
 const main = (body: string, imports = '"net/http"\n\t"os"\n\t"log"'): string => `package main\n\nimport (\n\t${imports}\n)\n\nfunc main() {\n${body}\n}\n`;
 

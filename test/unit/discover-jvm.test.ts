@@ -1,26 +1,12 @@
 // JVM discovery detectors: Maven/Spring and Gradle/Quarkus fixtures through buildRepoIndex, edge cases through memoryRepo.
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { detectors } from '../../src/stages/discover/detectors/jvm/index.js';
-import { buildRepoIndex } from '../../src/stages/discover/repo.js';
-import type { RepoIndex, Signal } from '../../src/stages/discover/types.js';
+import type { Signal } from '../../src/stages/discover/types.js';
 import { memoryRepo } from '../helpers/memory-repo.js';
+import { cmds, detectorRunner, envMap, of } from '../helpers/signals.js';
 
-const FIX = fileURLToPath(new URL('../fixtures/discover/', import.meta.url));
-
-async function run(repo: RepoIndex, appDir = ''): Promise<Signal[]> {
-  const out: Signal[] = [];
-  for (const d of detectors) out.push(...(await d.detect({ repo, appDir })));
-  return out;
-}
-const fixture = async (name: string): Promise<Signal[]> => run(await buildRepoIndex(`${FIX}${name}`));
-type Of<K extends Signal['kind']> = Extract<Signal, { kind: K }>;
-function of<K extends Signal['kind']>(s: Signal[], kind: K): Of<K>[] {
-  return s.filter((x): x is Of<K> => x.kind === kind);
-}
-const envMap = (s: Signal[]): Record<string, boolean | null> => Object.fromEntries(of(s, 'env').map((e) => [e.name, e.required]));
-const cmds = (s: Signal[], role: string): Of<'command'>[] => of(s, 'command').filter((c) => c.role === role);
+const { run, fixture } = detectorRunner(detectors);
 const at = (e: { file: string; line: number | null } | undefined): [string | undefined, number | null | undefined] => [e?.file, e?.line];
 const allText = (s: Signal[]): string => JSON.stringify(s);
 

@@ -13,6 +13,7 @@ import { ofKind, pick, resolveCommands, resolveDatastores, resolveEnv, resolveFr
 import { deriveRisks } from './risks.js';
 import { headCommit, openSource } from './source.js';
 import { rankStrategies } from './strategy.js';
+import { runDetectors } from './run-detectors.js';
 import type { Detector, RepoIndex, Signal } from './types.js';
 import { briefFindings } from './findings.js';
 
@@ -25,18 +26,6 @@ export interface DiscoverOptions {
 
 const RUNTIME_OF: Record<string, string> = { node: 'node', bun: 'bun', deno: 'deno', python: 'python', go: 'go', jvm: 'java', rust: 'rust', ruby: 'ruby', php: 'php' };
 const CHECKABLE = new Set(['systemd', 'pm2', 'docker', 'compose', 'static']);
-
-async function runDetectors(repo: RepoIndex, appDir: string, detectors: readonly Detector[]): Promise<Signal[]> {
-  const results = await Promise.all(detectors.map(async (d) => {
-    try {
-      return await d.detect({ repo, appDir });
-    } catch (e) {
-      // A detector bug must not sink the brief: it becomes a problem in the report.
-      return [{ kind: 'problem', message: `detector ${d.name} failed: ${(e as Error).message}`, evidence: [], source: 'fallback', confidence: 'low', detector: d.name } satisfies Signal];
-    }
-  }));
-  return results.flat();
-}
 
 export async function resolveBrief(repo: RepoIndex, signals: readonly Signal[], meta: { app: string; root: string; appDir: string; commit: string | null; apps: BriefData['apps'] }): Promise<BriefData> {
   const conflicts: BriefData['conflicts'] = [];

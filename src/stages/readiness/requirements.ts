@@ -1,5 +1,6 @@
 // Turns flags and an optional Deployment Brief into the typed requirements the checks compare against.
 import { readFileSync } from 'node:fs';
+import { TOOL_LABEL } from './checks/tools.js';
 import { loadVersionMatcher } from './versions.js';
 import { DeckhandError, usageError } from '../../core/errors.js';
 import { parseSize } from '../../core/units.js';
@@ -24,7 +25,8 @@ export interface CheckOptions {
 }
 
 const ALIASES: Record<string, string> = { nodejs: 'node', python: 'python3', 'docker-compose': 'compose', pip3: 'pip', golang: 'go' };
-export const KNOWN_TOOLS = ['node', 'npm', 'pnpm', 'yarn', 'bun', 'python3', 'pip', 'uv', 'go', 'java', 'docker', 'compose', 'pm2', 'nginx', 'certbot', 'rsync', 'git', 'curl'];
+/** Tools a requirement may name: exactly those the readiness checks can label and compare. */
+export const KNOWN_TOOLS: readonly string[] = Object.keys(TOOL_LABEL);
 
 /** Parses `node>=20`, `node@^20.11`, `python3 >=3.11 <3.13`, or a bare `docker`. */
 export async function parseRequire(spec: string): Promise<{ name: string; range: string | null }> {

@@ -1,6 +1,7 @@
 // Dockerfile detector: parses stages, base image, EXPOSE, CMD/ENTRYPOINT, USER, HEALTHCHECK, ARG and ENV names.
+import { inApp } from '../../evidence.js';
 import type { DetectContext, Detector, Evidence, Signal } from '../../types.js';
-import { EnvCollector, citeLine, filesDeep, healthPath, inAppDir, maker, runtimeOfImage, validPort } from './shared.js';
+import { EnvCollector, citeLine, filesDeep, healthPath, maker, runtimeOfImage, validPort } from './shared.js';
 
 const NAME = 'artifacts-dockerfile';
 const make = maker(NAME, 'deploy-material');
@@ -222,7 +223,7 @@ export const dockerfileDetector: Detector = {
     for (const f of files) {
       const text = await ctx.repo.read(f.path);
       if (text === null) continue;
-      out.push(...analyzeDockerfile(f.path, text, f.path === inAppDir(ctx, 'Dockerfile')));
+      out.push(...analyzeDockerfile(f.path, text, f.path === inApp(ctx.appDir, 'Dockerfile')));
     }
     return out;
   },

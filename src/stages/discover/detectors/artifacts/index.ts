@@ -1,5 +1,5 @@
 // The artifacts detectors, in the order they run.
-import type { Detector, Signal } from '../../types.js';
+import type { Detector } from '../../types.js';
 import { composeDetector } from './compose.js';
 import { deployDocDetector } from './deploy-doc.js';
 import { dockerfileDetector } from './dockerfile.js';
@@ -15,23 +15,9 @@ import { prometheusDetector } from './prometheus.js';
 import { supervisordDetector } from './supervisord.js';
 import { systemdDetector } from './systemd.js';
 
-/** Runs a detector so that an unexpected failure is a `problem` signal, never a thrown error. */
-function guarded(d: Detector): Detector {
-  return {
-    name: d.name,
-    async detect(ctx) {
-      try {
-        return await d.detect(ctx);
-      } catch (e) {
-        const message = `${d.name} failed: ${((e as Error).message ?? String(e)).split('\n')[0] ?? ''}`;
-        return [{ kind: 'problem', message, evidence: [{ file: ctx.appDir || '.', line: null }], source: 'fallback', confidence: 'low', detector: d.name } satisfies Signal];
-      }
-    },
-  };
-}
 
 export const detectors: Detector[] = [
   dockerfileDetector, composeDetector, procfileDetector, envFilesDetector, makefileDetector, systemdDetector,
   kubernetesDetector, helmDetector, platformDetector, nginxDetector, pm2Detector, supervisordDetector, prometheusDetector,
   deployDocDetector,
-].map(guarded);
+];

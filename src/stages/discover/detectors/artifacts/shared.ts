@@ -13,10 +13,6 @@ export function maker(detector: string, source: SourceClass) {
     ({ ...body, evidence, source: src, confidence, detector }) as Signal;
 }
 
-export function inAppDir(ctx: DetectContext, rel: string): string {
-  return inApp(ctx.appDir, rel);
-}
-
 export function dirOf(path: string): string {
   const i = path.lastIndexOf('/');
   return i < 0 ? '' : path.slice(0, i);
