@@ -5,6 +5,10 @@ import { DeckhandError, EXIT, formatError, Redactor, VERSION } from './index.js'
 import { checkCommand } from './cli/check.js';
 import { schemaCommand } from './cli/schema.js';
 import { discoverCommand } from './cli/discover.js';
+import { deployCommand } from './cli/deploy.js';
+import { rollbackCommand } from './cli/rollback.js';
+import { releasesCommand } from './cli/releases.js';
+import { lockCommand } from './cli/lock.js';
 import { redactorFor, type GlobalOpts } from './cli/shared.js';
 
 let exitCode: number = EXIT.ok;
@@ -33,6 +37,10 @@ const program = new Command('deckhand')
   .exitOverride();
 program.addCommand(discoverCommand(run));
 program.addCommand(checkCommand(run));
+program.addCommand(deployCommand(run));
+program.addCommand(rollbackCommand(run));
+program.addCommand(releasesCommand(run));
+program.addCommand(lockCommand(run));
 program.addCommand(schemaCommand(run));
 // Settings are not inherited by commands built on their own: every parse error must become exit 2.
 for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');

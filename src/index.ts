@@ -27,3 +27,13 @@ export { writeReportFiles } from './report/write.js';
 export { REPORT_KINDS, type ReportKind } from './report/kinds.js';
 // Schemas (zod and JSON Schema) live in the second entry point, src/schemas.ts: zod costs ~130 ms to load,
 // and checking a host does not need it.
+export { prepareDeploy, applyDeploy, applyPlan, planReport, rollback, appName, type DeployOptions, type PreparedDeploy, type RollbackOptions, type Plan, type DeploySpec } from './stages/deploy/index.js';
+export { composeEnv, parseDotenv } from './stages/deploy/secrets.js';
+export { readLock, type LockRecord } from './stages/deploy/lock.js';
+export { parseLedger, type Ledger, type LedgerEntry } from './stages/deploy/ledger.js';
+export { layoutFor } from './stages/deploy/layout.js';
+export { probeState } from './stages/deploy/state.js';
+export type { ExecutionReport, ExecutionData } from './report/execution.js';
+export { renderExecutionMarkdown } from './report/markdown-execution.js';
+export { loadConfig, parseConfig } from './config/load.js';
+export { ConfigSchema, type DeckhandConfig } from './config/schema.js';

@@ -35,9 +35,15 @@ export function sshSettings(o: GlobalOpts): SshSettings {
   return s;
 }
 
+const redactors = new WeakMap<GlobalOpts, Redactor>();
+
+/** One redactor per command run, so values registered during the run (env files) are masked in its errors too. */
 export function redactorFor(o: GlobalOpts): Redactor {
+  const known = redactors.get(o);
+  if (known) return known;
   const r = new Redactor();
   for (const name of o.secretEnv ?? []) r.add(process.env[name]);
+  redactors.set(o, r);
   return r;
 }
 

@@ -1,6 +1,6 @@
 // Dry-run: read-only commands run for real; commands that would change the host are only described.
 import { shJoin, type Command } from '../core/command.js';
-import type { ExecResult, Executor } from './types.js';
+import type { ExecResult, Executor, TransferRequest } from './types.js';
 
 export class DryRunExecutor implements Executor {
   readonly skipped: string[] = [];
@@ -22,6 +22,10 @@ export class DryRunExecutor implements Executor {
   upload(content: string | Uint8Array, remotePath: string, mode = '0644'): Promise<ExecResult> {
     const bytes = typeof content === 'string' ? Buffer.byteLength(content) : content.byteLength;
     return this.run({ argv: ['upload', remotePath, mode, `${bytes} bytes`], mutates: true, description: `write ${remotePath}` });
+  }
+
+  transfer(from: string, to: string, req: TransferRequest): Promise<ExecResult> {
+    return this.run({ argv: [req.useRsync ? 'rsync' : 'tar', from, to], mutates: true, description: `copy ${from} to ${to}` });
   }
 
   connect(): Promise<void> {

@@ -2,9 +2,10 @@
 import { DEFAULT_TIMEOUT_MS, shJoin, type Command } from '../core/command.js';
 import type { Redactor } from '../core/redact.js';
 import { writeFileCommand } from '../commands/fs.js';
+import { rsyncArgs, tarCreateArgs, tarExtractLine } from '../commands/rsync.js';
 import type { HostRef } from '../core/target.js';
 import { spawnBounded } from './spawn.js';
-import type { ExecResult, Executor } from './types.js';
+import type { ExecResult, Executor, TransferRequest } from './types.js';
 
 export class LocalExecutor implements Executor {
   readonly host: HostRef = { kind: 'local', display: 'local' };
@@ -28,6 +29,12 @@ export class LocalExecutor implements Executor {
 
   upload(content: string | Uint8Array, remotePath: string, mode = '0644'): Promise<ExecResult> {
     return this.run({ ...writeFileCommand(remotePath, mode), stdin: content });
+  }
+
+  transfer(from: string, to: string, req: TransferRequest): Promise<ExecResult> {
+    if (req.useRsync) return this.run({ argv: ['rsync', ...rsyncArgs(from, to, req, null)], mutates: true, timeoutMs: 30 * 60_000, description: `copy ${from} to ${to}` });
+    const pipe = `${shJoin(['tar', ...tarCreateArgs(from, req)])} | ${tarExtractLine(to)}`;
+    return this.run({ argv: ['sh', '-c', pipe], mutates: true, timeoutMs: 30 * 60_000, description: `copy ${from} to ${to} (tar)` });
   }
 
   async close(): Promise<void> {}

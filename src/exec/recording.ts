@@ -1,7 +1,7 @@
 // Recording executor for unit tests: scripted answers by pattern, every call recorded.
 import { shJoin, type Command } from '../core/command.js';
 import type { HostRef } from '../core/target.js';
-import type { ExecResult, Executor } from './types.js';
+import type { ExecResult, Executor, TransferRequest } from './types.js';
 
 export interface ScriptedAnswer {
   match: RegExp | string | ((cmd: Command) => boolean);
@@ -33,6 +33,13 @@ export class RecordingExecutor implements Executor {
   async upload(content: string | Uint8Array, remotePath: string, mode = '0644'): Promise<ExecResult> {
     this.uploads.push({ remotePath, mode, content: typeof content === 'string' ? content : Buffer.from(content).toString('utf8') });
     return { command: `upload ${remotePath}`, host: this.host.display, exitCode: 0, stdout: '', stderr: '', durationMs: 0, failed: false, timedOut: false };
+  }
+
+  readonly transfers: { from: string; to: string; req: TransferRequest }[] = [];
+
+  async transfer(from: string, to: string, req: TransferRequest): Promise<ExecResult> {
+    this.transfers.push({ from, to, req });
+    return { command: `transfer ${from} ${to}`, host: this.host.display, exitCode: 0, stdout: '', stderr: '', durationMs: 0, failed: false, timedOut: false };
   }
 
   async close(): Promise<void> {}

@@ -2,14 +2,15 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_TIMEOUT_MS, remoteCommandLine, type Command } from '../core/command.js';
+import { DEFAULT_TIMEOUT_MS, remoteCommandLine, shJoin, type Command } from '../core/command.js';
 import { DeckhandError, tail } from '../core/errors.js';
 import type { Redactor } from '../core/redact.js';
 import type { HostRef } from '../core/target.js';
 import { writeFileCommand } from '../commands/fs.js';
-import { classifySshFailure, sshExitArgs, sshMasterArgs, sshRunArgs, type SshSettings, type SshTarget } from '../commands/ssh.js';
+import { rsyncArgs, tarCreateArgs, tarExtractLine } from '../commands/rsync.js';
+import { classifySshFailure, sshBaseArgs, sshExitArgs, sshMasterArgs, sshRunArgs, type SshSettings, type SshTarget } from '../commands/ssh.js';
 import { spawnBounded } from './spawn.js';
-import type { ExecResult, Executor } from './types.js';
+import type { ExecResult, Executor, TransferRequest } from './types.js';
 
 type SshRef = Extract<HostRef, { kind: 'ssh' }>;
 
@@ -92,6 +93,30 @@ export class SshExecutor implements Executor {
 
   upload(content: string | Uint8Array, remotePath: string, mode = '0644'): Promise<ExecResult> {
     return this.run({ ...writeFileCommand(remotePath, mode), stdin: content });
+  }
+
+  /**
+   * rsync (or tar) through the same master connection: rsync's remote shell is ssh with the ControlPath, so
+   * the transfer opens no new TCP connection and needs no second authentication.
+   */
+  async transfer(from: string, to: string, req: TransferRequest): Promise<ExecResult> {
+    if (this.closed) throw new Error('SSH executor used after close()');
+    const controlPath = await this.master();
+    const rsh = ['ssh', ...sshBaseArgs(this.target, this.settings), '-o', 'ControlMaster=no', '-o', `ControlPath=${controlPath}`];
+    const hostSpec = this.target.host.includes(':') ? `[${this.target.host}]` : this.target.host;
+    const common = { timeoutMs: 30 * 60_000, host: this.host.display, redactor: this.redactor, ...(this.signal ? { signal: this.signal } : {}) };
+    let res: ExecResult;
+    if (req.useRsync) {
+      res = await spawnBounded('rsync', rsyncArgs(from, `${hostSpec}:${to}`, req, rsh), { ...common, display: `rsync ${from}/ ${this.host.display}:${to}/` });
+    } else {
+      const pipe = `${shJoin(['tar', ...tarCreateArgs(from, req)])} | ${shJoin([...rsh, '-T', '--', this.target.host, tarExtractLine(to)])}`;
+      res = await spawnBounded('sh', ['-c', pipe], { ...common, display: `tar -C ${from} -c . | ssh ${this.host.display} tar -C ${to} -x` });
+    }
+    if (res.exitCode === 255) {
+      const err = classifySshFailure(res.stderr, this.host.display);
+      if (err) throw err;
+    }
+    return res;
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,10 @@
 // The executor interface: the one way stages run commands on a host, local or remote.
 import type { Command } from '../core/command.js';
 import type { HostRef } from '../core/target.js';
+import type { TransferOptions } from '../commands/rsync.js';
+
+/** How to ship a directory: rsync when both ends have it, else a tar stream. */
+export interface TransferRequest extends TransferOptions { useRsync: boolean }
 
 export interface ExecResult {
   /** The command as shown to people: escaped and redacted. */
@@ -20,6 +24,8 @@ export interface Executor {
   run(cmd: Command): Promise<ExecResult>;
   /** Writes content to a file on the host atomically (temp file, chmod, rename). */
   upload(content: string | Uint8Array, remotePath: string, mode?: string): Promise<ExecResult>;
+  /** Ships a local directory's files into a directory on the host (created if missing; stale files removed). */
+  transfer(from: string, to: string, req: TransferRequest): Promise<ExecResult>;
   /** Opens the connection ahead of the first command, so it overlaps local work. Optional; errors surface on run(). */
   connect?(): Promise<void>;
   /** Releases connections (closes the SSH master). Safe to call twice. */

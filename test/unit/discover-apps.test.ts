@@ -77,6 +77,21 @@ describe('findApps on in-memory repos', () => {
     assert.deepEqual(summary(apps), ['backend backend python', 'frontend ui node']);
   });
 
+  it('a root compose stack whose services build from Dockerfile-only folders is one deployable, not three apps', async () => {
+    const { apps, skipped } = await findAppsDetailed(memoryRepo({
+      'docker-compose.yml': 'services:\n  app:\n    build:\n      context: ./app\n  db:\n    build: db\n  cache:\n    build: { context: ./cache }\n',
+      'app/Dockerfile': 'FROM debian\n', 'app/app.py': '', 'db/Dockerfile': 'FROM debian\n', 'cache/Dockerfile': 'FROM debian\n',
+      // A folder with its own manifest is still an app of its own.
+      'worker/Dockerfile': 'FROM debian\n', 'worker/go.mod': 'module w\n', 'worker/main.go': 'package main\n',
+    }));
+    assert.deepEqual(summary(apps), ['worker w go']);
+    assert.deepEqual(skipped.map((x) => [x.dir, x.reason]), [
+      ['app', 'a build context of the root compose stack'], ['cache', 'a build context of the root compose stack'], ['db', 'a build context of the root compose stack'],
+    ]);
+    const single = await findApps(memoryRepo({ 'compose.yaml': 'services:\n  web:\n    build: ./web\n', 'web/Dockerfile': 'FROM nginx\n' }));
+    assert.deepEqual(summary(single), ['. memory unknown']);
+  });
+
   it('a monorepo of libraries only falls back to the root', async () => {
     const apps = await findApps(memoryRepo({
       'package.json': '{"name":"libs","workspaces":["packages/*"],"scripts":{"build":"turbo run build"}}',

@@ -7,6 +7,7 @@ import { buildRepoIndex } from '../../src/stages/discover/repo.js';
 import { runDetectors } from '../../src/stages/discover/run-detectors.js';
 import { detectors } from '../../src/stages/discover/detectors/artifacts/index.js';
 import { parsePort, datastoreOfImage } from '../../src/stages/discover/detectors/artifacts/compose.js';
+import { commandPort } from '../../src/stages/discover/detectors/artifacts/command-port.js';
 import { instructions } from '../../src/stages/discover/detectors/artifacts/dockerfile.js';
 import { interpolations, redactLine, runtimeOfImage } from '../../src/stages/discover/detectors/artifacts/shared.js';
 import type { RepoIndex, Signal } from '../../src/stages/discover/types.js';
@@ -23,6 +24,7 @@ async function run(repo: RepoIndex, appDir = ''): Promise<Signal[]> {
 type Of<K extends Signal['kind']> = Extract<Signal, { kind: K }>;
 const of = <K extends Signal['kind']>(signals: Signal[], kind: K, detector?: string): Of<K>[] =>
   signals.filter((s): s is Of<K> => s.kind === kind && (detector === undefined || s.detector === detector));
+const cmds = (signals: Signal[]): Of<'command'>[] => of(signals, 'command');
 const envMap = (signals: Signal[], detector: string): Record<string, boolean | null> =>
   Object.fromEntries(of(signals, 'env', detector).map((e) => [e.name, e.required]));
 const artifact = (signals: Signal[], type: string, path?: string): Of<'artifact'> => {
@@ -102,7 +104,7 @@ describe('artifacts-compose fixture', async () => {
     assert.deepEqual(of(signals, 'datastore', d).map((s) => [s.value, s.required, s.evidence[0]?.line]), [['postgresql', true, 32], ['redis', true, 43]]);
     assert.deepEqual(of(signals, 'port', d).map((p) => [p.port, p.evidence[0]?.line, p.evidence[0]?.text]), [[3000, 14, '- "8080:3000"']]);
     assert.deepEqual(of(signals, 'health', d).map((h) => [h.path, h.evidence[0]?.line]), [['/healthz', 28]]);
-    assert.deepEqual(envMap(signals, d), { DB_PASSWORD: true, LOG_LEVEL: false, NODE_ENV: null, DATABASE_URL: null, SESSION_SECRET: true });
+    assert.deepEqual(envMap(signals, d), { DB_PASSWORD: true, LOG_LEVEL: false, NODE_ENV: false, DATABASE_URL: false, SESSION_SECRET: true });
     const dbp = of(signals, 'env', d).find((e) => e.name === 'DB_PASSWORD');
     assert.deepEqual(dbp?.evidence.map((e) => e.line), [17, 35]);
     // Evidence text never carries a value or a default.
@@ -214,7 +216,10 @@ describe('artifacts-procfile fixture', async () => {
     assert.deepEqual(of(signals, 'command', d).map((c) => [c.role, c.command, c.source, c.evidence[0]?.line]), [
       ['start', '/srv/shop/.venv/bin/gunicorn shop.wsgi --bind 127.0.0.1:8000', 'deploy-material', 11],
     ]);
-    assert.deepEqual(envMap(signals, d), { DJANGO_SETTINGS_MODULE: null, PYTHONUNBUFFERED: null });
+    // Environment= gives them a value: provided by the unit, not required from the host.
+    assert.deepEqual(envMap(signals, d), { DJANGO_SETTINGS_MODULE: false, PYTHONUNBUFFERED: false });
+    // The port is read from ExecStart's --bind, cited on the continuation line that holds it.
+    assert.deepEqual(of(signals, 'port', d).map((p) => [p.port, p.source, p.evidence[0]?.line]), [[8000, 'deploy-material', 12]]);
     assert.ok(!JSON.stringify(of(signals, 'env', d)).includes('shop.settings.prod'));
   });
 });
@@ -326,9 +331,45 @@ describe('artifact detectors on in-memory repos', () => {
     });
     const signals = await run(repo, 'apps/web');
     assert.deepEqual(of(signals, 'port').map((p) => [p.port, p.confidence, p.evidence[0]?.line]), [[3000, 'medium', 4]]);
-    assert.deepEqual(envMap(signals, 'artifacts-compose'), { API_URL: true, MODE: null });
+    assert.deepEqual(envMap(signals, 'artifacts-compose'), { API_URL: true, MODE: false });
     assert.deepEqual(of(signals, 'datastore').map((d) => d.value), ['rabbitmq']);
     assert.equal(artifact(signals, 'compose').summary.app, 'web');
+  });
+
+  it('command ports: --bind/-b host:PORT, --port N, -p N, ${PORT:-N} defaults; a bare $PORT names none', () => {
+    const port = (c: string): number | null => commandPort(c)?.port ?? null;
+    assert.equal(port('gunicorn -b 0.0.0.0:${PORT:-8000} app:app'), 8000);
+    assert.equal(port('gunicorn app:app --bind=127.0.0.1:9000 --workers 2'), 9000);
+    assert.equal(port('gunicorn app:app --bind [::]:8001'), 8001);
+    assert.equal(port('uvicorn api:app --host 0.0.0.0 --port 8080'), 8080);
+    assert.equal(port('puma -p 3000'), 3000);
+    assert.equal(port('gunicorn app:app --bind 0.0.0.0:$PORT'), null);
+    assert.equal(port('gunicorn app:app --bind unix:/run/app.sock'), null);
+    assert.equal(port('node server.js'), null);
+  });
+
+  it('Procfile web: the ${PORT:-N} default is the port, as deployment material', async () => {
+    const signals = await run(memoryRepo({ Procfile: 'release: ./migrate\nweb: gunicorn -b 0.0.0.0:${PORT:-8000} app:app\n' }));
+    assert.deepEqual(of(signals, 'port').map((p) => [p.port, p.source, p.evidence[0]?.file, p.evidence[0]?.line]), [[8000, 'deploy-material', 'Procfile', 2]]);
+    const bare = await run(memoryRepo({ Procfile: 'web: gunicorn app:app --bind 0.0.0.0:$PORT\n' }));
+    assert.deepEqual(of(bare, 'port'), []);
+  });
+
+  it('compose: a locally built service whose Dockerfile installs a database server is that datastore', async () => {
+    const signals = await run(memoryRepo({
+      'docker-compose.yml': 'services:\n  app:\n    build: ./app\n    ports: ["8080:8080"]\n  db:\n    build:\n      context: ./db\n  kv:\n    build: ./kv\n',
+      'app/Dockerfile': 'FROM debian\nRUN apt-get install -y python3 curl\n',
+      'db/Dockerfile': 'FROM debian\nRUN apt-get update \\\n && apt-get install -y -q --no-install-recommends postgresql \\\n && rm -rf /var/lib/apt/lists/*\n',
+      'kv/Dockerfile': 'FROM alpine\nRUN apk add --no-cache redis\n',
+    }));
+    assert.deepEqual(of(signals, 'datastore').map((d) => [d.value, d.evidence[0]?.file, d.evidence[0]?.line]), [['postgresql', 'db/Dockerfile', 3], ['redis', 'kv/Dockerfile', 2]]);
+  });
+
+  it('Makefile: a run target that runs `go run` or a watch loop is no production start', async () => {
+    const signals = await run(memoryRepo({ Makefile: 'build:\n\tgo build -o bin/svc .\n\nrun:\n\tgo run .\n\nserve: build\n\t./bin/svc\n\nstart:\n\twatchexec -r -- go build ./...\n' }));
+    assert.deepEqual(cmds(signals).map((c) => [c.role, c.command, c.production]), [
+      ['build', 'make build', true], ['start', 'make run', false], ['start', 'make serve', true], ['start', 'make start', false],
+    ]);
   });
 
   it('compose: an app published through ${VAR} is still the app', async () => {

@@ -17,6 +17,7 @@ describe('go detectors: gin fixture', () => {
     assert.equal(of(s, 'ecosystem')[0]?.value, 'go');
     assert.equal(of(s, 'language')[0]?.value, 'go');
     assert.equal(of(s, 'package-manager')[0]?.value, 'go modules');
+    assert.equal(of(s, 'package-manager')[0]?.version, undefined, 'the go directive is the runtime, not a package-manager version');
     assert.deepEqual(cmds(s, 'install').map((c) => c.command), ['go mod download']);
     const build = cmds(s, 'build');
     assert.deepEqual(build.map((c) => c.command), ['go build -o bin/api ./cmd/api']);
@@ -30,7 +31,7 @@ describe('go detectors: gin fixture', () => {
     const s = await fixture('go-gin');
     const rt = of(s, 'runtime');
     assert.deepEqual(rt.map((r) => [r.runtime, r.range, r.source, r.evidence[0]?.file, r.evidence[0]?.line]), [
-      ['go', '1.22', 'build-file', 'go.mod', 3], ['go', '1.22.3', 'build-file', 'go.mod', 5],
+      ['go', '>=1.22', 'build-file', 'go.mod', 3], ['go', '1.22.3', 'build-file', 'go.mod', 5],
     ]);
   });
 
@@ -65,7 +66,7 @@ describe('go detectors: stdlib fixture', () => {
     assert.deepEqual(of(s, 'framework').map((f) => [f.value, f.evidence[0]?.line]), [['net/http', 17]]);
     assert.deepEqual(of(s, 'port').map((p) => [p.port, p.evidence[0]?.file, p.evidence[0]?.line]), [[9090, 'main.go', 17]]);
     assert.deepEqual(of(s, 'health').map((h) => [h.path, h.evidence[0]?.line]), [['/ping', 11]]);
-    assert.deepEqual(of(s, 'runtime').map((r) => [r.range, r.evidence[0]?.file]), [['1.21', 'go.mod'], ['1.22.1', '.tool-versions']]);
+    assert.deepEqual(of(s, 'runtime').map((r) => [r.range, r.evidence[0]?.file]), [['>=1.21', 'go.mod'], ['1.22.1', '.tool-versions']]);
     assert.deepEqual(cmds(s, 'build').map((c) => c.command), ['go build -o bin/pinger .']);
     assert.deepEqual(cmds(s, 'start').map((c) => c.command), ['./bin/pinger']);
     assert.deepEqual(envMap(s), {});
@@ -219,10 +220,22 @@ describe('go detectors: edge cases', () => {
     ]);
   });
 
+  it('env reads: spliced into the listen address (required), if-init with != "" (optional), JoinHostPort host (optional)', async () => {
+    const s = await mem({
+      'go.mod': GOMOD(),
+      'main.go': main([
+        '\tversion := "dev"', '\tif v := os.Getenv("APP_VERSION"); v != "" {', '\t\tversion = v', '\t}',
+        '\taddr := net.JoinHostPort(os.Getenv("HOST"), "8080")', '\t_ = addr; _ = version',
+        '\tlog.Fatal(http.ListenAndServe(":"+os.Getenv("PORT"), nil))',
+      ].join('\n'), '"net"\n\t"net/http"\n\t"os"\n\t"log"'),
+    });
+    assert.deepEqual(envMap(s), { APP_VERSION: false, HOST: false, PORT: true });
+  });
+
   it('single-line require and gin Run() default port as a fallback', async () => {
     const s = await mem({ 'go.mod': 'module x\n\ngo 1.23.0\n\nrequire github.com/gin-gonic/gin v1.10.0\n', 'main.go': main('\tr := gin.Default()\n\tr.Run()', '"github.com/gin-gonic/gin"') });
     assert.deepEqual(of(s, 'framework').map((f) => f.value), ['gin']);
-    assert.deepEqual(of(s, 'runtime').map((r) => r.range), ['1.23.0']);
+    assert.deepEqual(of(s, 'runtime').map((r) => r.range), ['>=1.23.0']);
     assert.deepEqual(of(s, 'port').map((p) => [p.port, p.source, p.confidence]), [[8080, 'fallback', 'low']]);
   });
 });

@@ -25,7 +25,7 @@ describe('jvm detectors: spring boot + maven fixture', () => {
   it('reads java.version as the runtime', async () => {
     const rt = of(await fixture('jvm-spring-maven'), 'runtime');
     assert.equal(rt.length, 1);
-    assert.deepEqual([rt[0]?.runtime, rt[0]?.range, rt[0]?.source], ['java', '21', 'build-file']);
+    assert.deepEqual([rt[0]?.runtime, rt[0]?.range, rt[0]?.source], ['java', '>=21', 'build-file']);
     assert.deepEqual(at(rt[0]?.evidence[0]), ['pom.xml', 13]);
   });
 
@@ -93,7 +93,7 @@ describe('jvm detectors: quarkus + gradle fixture', () => {
     assert.deepEqual(cmds(s, 'build').map((c) => c.command), ['./gradlew build -x test']);
     assert.deepEqual(of(s, 'language').map((x) => x.value), ['java']);
     const rt = of(s, 'runtime');
-    assert.deepEqual(rt.map((r) => [r.range, r.evidence[0]?.file, r.evidence[0]?.line]), [['17', 'build.gradle.kts', 30], ['21', '.sdkmanrc', 2]]);
+    assert.deepEqual(rt.map((r) => [r.range, r.evidence[0]?.file, r.evidence[0]?.line]), [['>=17', 'build.gradle.kts', 30], ['21', '.sdkmanrc', 2]]);
   });
 
   it('quarkus fast-jar layout and its start command', async () => {
@@ -155,7 +155,7 @@ describe('jvm detectors: edge cases', () => {
     assert.equal(p[0]?.evidence[0]?.file, 'svc/pom.xml');
     assert.equal(typeof p[0]?.evidence[0]?.line, 'number');
     assert.deepEqual(cmds(s, 'build').map((c) => c.command), ['mvn -B -DskipTests package']);
-    assert.deepEqual(of(s, 'runtime').map((r) => [r.range, r.evidence[0]?.line]), [['17', 5]]);
+    assert.deepEqual(of(s, 'runtime').map((r) => [r.range, r.evidence[0]?.line]), [['>=17', 5]]);
     assert.equal(of(s, 'framework')[0]?.detail?.['jar'], 'target/billing-2.0.1.jar');
     assert.deepEqual(of(s, 'datastore').map((d) => [d.value, d.evidence[0]?.line]), [['redis', 7]]);
     assert.deepEqual(of(s, 'port').map((x) => [x.port, x.source, x.confidence]), [[8080, 'fallback', 'low']]);
@@ -200,7 +200,7 @@ describe('jvm detectors: edge cases', () => {
     assert.deepEqual(cmds(s, 'build').map((c) => c.command), ['gradle bootJar']);
     assert.equal(of(s, 'framework')[0]?.detail?.['jar'], 'build/libs/ledger-0.9.0.jar');
     assert.deepEqual(cmds(s, 'start').map((c) => c.command), ['java -Xmx512m -jar build/libs/ledger-0.9.0.jar']);
-    assert.deepEqual(of(s, 'runtime').map((r) => [r.range, r.evidence[0]?.file, r.evidence[0]?.line]), [['17', 'build.gradle.kts', 6], ['21', '.tool-versions', 2]]);
+    assert.deepEqual(of(s, 'runtime').map((r) => [r.range, r.evidence[0]?.file, r.evidence[0]?.line]), [['>=17', 'build.gradle.kts', 6], ['21', '.tool-versions', 2]]);
     assert.deepEqual(of(s, 'port').map((p) => p.port), [9090]);
     assert.deepEqual(of(s, 'health').map((h) => h.path), ['/manage/health']);
     assert.deepEqual(of(s, 'datastore').map((d) => d.value).sort(), ['kafka', 'mysql']);
@@ -210,14 +210,14 @@ describe('jvm detectors: edge cases', () => {
 
   it('gradle toolchain via .set, quoted sourceCompatibility, .sdkmanrc, no settings → dir name', async () => {
     const a = await run(memoryRepo({ 'svc/build.gradle': "plugins { id 'java' }\njava { toolchain { languageVersion.set(JavaLanguageVersion.of(21)) } }\n" }), 'svc');
-    assert.deepEqual(of(a, 'runtime').map((r) => r.range), ['21']);
+    assert.deepEqual(of(a, 'runtime').map((r) => r.range), ['>=21']);
     assert.equal(of(a, 'framework').length, 0);
     assert.equal(cmds(a, 'start').length, 0, 'no framework, no runnable jar claimed');
     const b = await run(memoryRepo({
       'build.gradle': "sourceCompatibility = '11'\ndependencies {\n  implementation group: 'org.apache.kafka', name: 'kafka-clients', version: '3.7.0'\n}\n",
       '.sdkmanrc': 'java=17.0.9-tem\n',
     }));
-    assert.deepEqual(of(b, 'runtime').map((r) => r.range), ['11', '17']);
+    assert.deepEqual(of(b, 'runtime').map((r) => r.range), ['>=11', '17']);
     assert.deepEqual(of(b, 'datastore').map((d) => [d.value, d.evidence[0]?.line]), [['kafka', 3]], 'map-notation dependency');
     const c = await run(memoryRepo({ 'apps/pay/build.gradle': "plugins { id 'org.springframework.boot' version '3.3.0' }\n" }), 'apps/pay');
     assert.equal(of(c, 'framework')[0]?.detail?.['jar'], 'build/libs/pay.jar');

@@ -168,19 +168,19 @@ describe('python detectors: edge cases', () => {
     assert.equal(of(s, 'risk').length, 0);
   });
 
-  it('env forms: getenv without default is unknown, environ.get default is optional; pydantic prefix; alembic; URL scheme only', async () => {
+  it('env forms: getenv without default is unknown, environ.get default or `or` fallback is optional; pydantic prefix; alembic; URL scheme only', async () => {
     const s = await run(memoryRepo({
       'requirements.txt': 'fastapi\nsqlalchemy\n',
       'alembic.ini': '[alembic]\n',
       'app/main.py': [
         'import os', 'from fastapi import FastAPI', 'from pydantic_settings import BaseSettings, SettingsConfigDict', '',
         'class S(BaseSettings):', '    model_config = SettingsConfigDict(env_prefix="APP_")', '    token: str', '    debug: bool = False', '',
-        'A = os.getenv("OPTIONAL_A")', 'B = os.environ.get("B_WITH_DEFAULT", "x")', 'URL = "postgresql://user:hunter2@db/app"',
+        'A = os.getenv("OPTIONAL_A")', 'B = os.environ.get("B_WITH_DEFAULT", "x")', 'C = os.environ.get("OR_NONE") or None', 'URL = "postgresql://user:hunter2@db/app"',
         '# os.environ["COMMENTED"]', 'app = FastAPI()', '@app.get("/healthz")', 'def h(): return 1', 'if __name__ == "__main__":',
         '    import uvicorn', '    uvicorn.run(app, host="0.0.0.0", port=int(os.environ.get("PORT", 8080)))',
       ].join('\n'),
     }));
-    assert.deepEqual(envMap(s), { OPTIONAL_A: null, B_WITH_DEFAULT: false, PORT: false, APP_TOKEN: true, APP_DEBUG: false });
+    assert.deepEqual(envMap(s), { OPTIONAL_A: null, B_WITH_DEFAULT: false, OR_NONE: false, PORT: false, APP_TOKEN: true, APP_DEBUG: false });
     assert.deepEqual(of(s, 'framework')[0]?.detail, { app: 'app.main:app' });
     assert.deepEqual(cmds(s, 'migrate').map((c) => c.command), ['alembic upgrade head']);
     assert.deepEqual(of(s, 'port').map((p) => p.port), [8080]);

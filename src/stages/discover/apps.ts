@@ -31,7 +31,7 @@ const EXCLUDED_SEGMENTS = new Set([
   'test', 'tests', '__tests__', 'e2e', 'spec', 'benchmarks', 'bench', 'templates', 'template',
 ]);
 
-const NODE_SERVER_DEPS = [
+export const NODE_SERVER_DEPS = [
   'express', 'fastify', 'koa', '@hapi/hapi', 'hapi', 'hono', '@nestjs/core', 'next', 'nuxt', '@remix-run/node', '@remix-run/serve',
   '@sveltejs/kit', 'astro', '@adonisjs/core', 'restify', 'polka', 'h3', 'nitropack', 'socket.io', '@angular/ssr', 'elysia', 'sails', 'loopback',
   '@loopback/core', '@react-router/serve', 'feathers', '@feathersjs/feathers', 'moleculer', 'micro',
@@ -281,6 +281,8 @@ async function classify(repo: RepoIndex, dir: string, rootMode: boolean): Promis
     const p = join(dir, f);
     if (!repo.has(p)) continue;
     const text = (await repo.read(p)) ?? '';
+    const n = f === 'pom.xml' ? pomArtifactId(text) : await gradleRootName(repo, dir);
+    if (n && !pkg) name = n;
     const line = lineOf(text, JVM_APP_RE);
     if (line !== null) { signals.push({ eco: 'jvm', why: 'an application build (Spring Boot, Quarkus, Micronaut, Ktor or the application plugin)', ev: { file: p, line } }); break; }
   }
@@ -304,6 +306,43 @@ async function classify(repo: RepoIndex, dir: string, rootMode: boolean): Promis
   if (against.some((a) => a.startsWith('docs site'))) return { app: false, ecosystem, name, reason: against.find((a) => a.startsWith('docs site')) as string, evidence: [] };
   if (!first) return { app: false, ecosystem, name, reason: against[0] ?? 'no manifest', evidence: [] };
   return { app: true, ecosystem, name, reason: signals.map((s) => s.why).filter((w, i, a) => a.indexOf(w) === i).join('; '), evidence: signals.map((s) => s.ev) };
+}
+
+/** The project's own artifactId (not its parent's, nor a dependency's), when written literally. */
+function pomArtifactId(pom: string): string | null {
+  const own = pom.replace(/<!--[\s\S]*?-->/g, '').replace(/<parent>[\s\S]*?<\/parent>/, '')
+    .split(/<(?:dependencies|dependencyManagement|build|profiles|modules|reporting)>/)[0] ?? '';
+  const id = /<artifactId>\s*([^<\s]+)\s*<\/artifactId>/.exec(own)?.[1];
+  return id && !id.includes('${') ? id : null;
+}
+
+/** `rootProject.name` from the directory's Gradle settings: the name Gradle builds the jar under. */
+async function gradleRootName(repo: RepoIndex, dir: string): Promise<string | null> {
+  for (const f of ['settings.gradle.kts', 'settings.gradle']) {
+    const p = join(dir, f);
+    if (!repo.has(p)) continue;
+    const m = /^\s*rootProject\.name\s*=\s*["']([^"'$]+)["']/m.exec((await repo.read(p)) ?? '');
+    if (m?.[1]) return m[1];
+  }
+  return null;
+}
+
+/** Root compose files (the base ones, not overrides) and the top-level folders their services build from. */
+async function composeBuildContexts(repo: RepoIndex): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const f of ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml']) {
+    if (!repo.has(f)) continue;
+    let data: unknown;
+    try { data = parseYaml((await repo.read(f)) ?? '', { merge: true }); } catch { continue; }
+    for (const svc of Object.values(record(record(data).services))) {
+      const build = record(svc).build;
+      const ctx = typeof build === 'string' ? build : record(build).context;
+      if (typeof ctx !== 'string') continue;
+      const dir = normDir(ctx);
+      if (dir !== '' && !dir.includes('/')) out.add(dir);
+    }
+  }
+  return out;
 }
 
 /** Evidence of a Go `package main` in the module: main.go, cmd/<x>/main.go, then other .go files at the module root. */
@@ -343,6 +382,7 @@ export async function findAppsDetailed(repo: RepoIndex): Promise<{ apps: AppCand
     return d;
   };
   const candidates = new Map<string, { source: string; evidence: Ev | null }>();
+  const skippedEarly: SkippedDir[] = [];
   const add = (dir: string, source: string, evidence: Ev | null): void => { if (!candidates.has(dir)) candidates.set(dir, { source, evidence }); };
 
   const declared = await declaredWorkspaces(repo, dirsWith);
@@ -355,12 +395,20 @@ export async function findAppsDetailed(repo: RepoIndex): Promise<{ apps: AppCand
 
   const rootHasManifest = MANIFESTS.some(([f]) => repo.has(f)) || repo.has('project.json');
   if (candidates.size === 0 && !rootHasManifest) {
-    // No root manifest but manifests one level down (backend/ + frontend/): each is a candidate.
-    for (const [file] of MANIFESTS) for (const dir of dirsWith(file)) if (dir !== '' && !dir.includes('/')) add(dir, 'top-level folder', null);
+    // No root manifest but manifests one level down (backend/ + frontend/): each is a candidate. A folder that
+    // holds only the Dockerfile of a root compose service is part of that stack, which deploys as one.
+    const composeParts = await composeBuildContexts(repo);
+    for (const [file] of MANIFESTS) {
+      for (const dir of dirsWith(file)) {
+        if (dir === '' || dir.includes('/')) continue;
+        if (composeParts.has(dir) && !MANIFESTS.some(([f, eco]) => eco !== 'docker' && repo.has(join(dir, f)))) skippedEarly.push({ dir, reason: 'a build context of the root compose stack' });
+        else add(dir, 'top-level folder', null);
+      }
+    }
   }
 
   const apps: AppCandidate[] = [];
-  const skipped: SkippedDir[] = [];
+  const skipped: SkippedDir[] = [...new Map(skippedEarly.map((x) => [x.dir, x])).values()];
   const verdicts = await Promise.all([...candidates].map(async ([dir, c]) => {
     const ex = excludedByPath(dir);
     if (ex) return { dir, c, v: null, why: ex };

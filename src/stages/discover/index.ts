@@ -12,7 +12,7 @@ import { buildRepoIndex } from './repo.js';
 import { ofKind, pick, resolveCommands, resolveDatastores, resolveEnv, resolveFrameworks, resolveHealth } from './resolve.js';
 import { deriveRisks } from './risks.js';
 import { headCommit, openSource } from './source.js';
-import { rankStrategies } from './strategy.js';
+import { isStatic, rankStrategies } from './strategy.js';
 import { runDetectors } from './run-detectors.js';
 import type { Detector, RepoIndex, Signal } from './types.js';
 import { briefFindings } from './findings.js';
@@ -27,7 +27,14 @@ export interface DiscoverOptions {
 const RUNTIME_OF: Record<string, string> = { node: 'node', bun: 'bun', deno: 'deno', python: 'python', go: 'go', jvm: 'java', rust: 'rust', ruby: 'ruby', php: 'php' };
 const CHECKABLE = new Set(['systemd', 'pm2', 'docker', 'compose', 'static']);
 
-export async function resolveBrief(repo: RepoIndex, signals: readonly Signal[], meta: { app: string; root: string; appDir: string; commit: string | null; apps: BriefData['apps'] }): Promise<BriefData> {
+export interface BriefMeta {
+  app: string; root: string; appDir: string; commit: string | null; apps: BriefData['apps'];
+  /** The brief describes a workspace root that only fans out to its member apps: no process of its own to place. */
+  workspaceRoot?: boolean;
+}
+
+export async function resolveBrief(repo: RepoIndex, signals: readonly Signal[], briefMeta: BriefMeta): Promise<BriefData> {
+  const { workspaceRoot = false, ...meta } = briefMeta;
   const conflicts: BriefData['conflicts'] = [];
   const ecosystem = pick('ecosystem', ofKind(signals, 'ecosystem'), (s) => String(s.value), (v) => v, [], () => true);
   const wantRuntime = ecosystem ? RUNTIME_OF[ecosystem.value] : undefined;
@@ -44,14 +51,19 @@ export async function resolveBrief(repo: RepoIndex, signals: readonly Signal[], 
     frameworks: resolveFrameworks(signals),
   };
   const commands = resolveCommands(signals, conflicts);
-  const port = pick('port', ofKind(signals, 'port'), (s) => s.port, (v) => String(v), conflicts);
+  // A static site is served by the web server: framework defaults and dev/preview server ports in code or
+  // build files say nothing about where it is published; only deployment material and docs do.
+  const staticApp = isStatic({ stack, commands });
+  const portSignals = ofKind(signals, 'port').filter((p) => !staticApp || p.source === 'deploy-material' || p.source === 'docs');
+  const port = pick('port', portSignals, (s) => s.port, (v) => String(v), conflicts);
   const artifacts = ofKind(signals, 'artifact').map((a) => ({ type: a.type, path: a.path, summary: a.summary }));
   const problems = [...repo.problems, ...ofKind(signals, 'problem').map((p) => ({ path: p.evidence[0] ? `${p.evidence[0].file}${p.evidence[0].line ? `:${p.evidence[0].line}` : ''}` : p.detector, message: p.message }))];
   const envVars = resolveEnv(signals);
   const datastores = resolveDatastores(signals);
   const base = { ...meta, stack, commands, port, health: resolveHealth(signals), envVars, datastores, artifacts, conflicts, problems };
-  const risks = deriveRisks(signals, base);
-  const strategies = rankStrategies(base);
+  const risks = deriveRisks(signals, base, { app: !workspaceRoot });
+  // Strategies place one app; a workspace root has none of its own until --app picks a member.
+  const strategies = workspaceRoot ? [] : rankStrategies(base);
   const top = strategies.find((s) => CHECKABLE.has(s.name));
   return {
     ...base, risks, strategies,
@@ -64,6 +76,31 @@ export async function resolveBrief(repo: RepoIndex, signals: readonly Signal[], 
 }
 
 /** Discovers how the repository at `input` (a path or a git URL) should run. Never executes repository code. */
+/** What code shows about the running app: reads in examples, benchmarks, tests, fixtures or docs are not the app's. */
+const CODE_FACTS = new Set<Signal['kind']>(['env', 'port', 'health', 'datastore']);
+/** Top-level folders of an app that hold other programs' code (a deeper `example/` may be a Java package). */
+const ASIDE_DIRS = new Set(['examples', 'example', 'samples', 'demos', 'bench', 'benchmarks', 'test', 'tests', '__tests__', 'e2e', 'fixtures', '__fixtures__', 'testdata', 'docs', 'doc']);
+
+/**
+ * Drops code evidence found under examples/, bench/, test/, fixtures/, docs/ … of the app dir (a tool repo's sample
+ * apps read DATABASE_URL; the tool does not), and the code signals left with none. Deployment material and docs
+ * are kept: a docs/DEPLOY.md is about the app.
+ */
+function outsideApp(signals: readonly Signal[], appDir: string): Signal[] {
+  const prefix = appDir === '' ? '' : `${appDir}/`;
+  const aside = (file: string): boolean => {
+    const rel = file.startsWith(prefix) ? file.slice(prefix.length) : null;
+    return rel !== null && rel.includes('/') && ASIDE_DIRS.has((rel.split('/')[0] ?? '').toLowerCase());
+  };
+  const out: Signal[] = [];
+  for (const s of signals) {
+    if (!CODE_FACTS.has(s.kind) || (s.source !== 'code' && s.source !== 'fallback') || !s.evidence.some((e) => aside(e.file))) { out.push(s); continue; }
+    const evidence = s.evidence.filter((e) => !aside(e.file));
+    if (evidence.length > 0) out.push({ ...s, evidence });
+  }
+  return out;
+}
+
 export async function discover(ctx: RunContext, input: string, options: DiscoverOptions = {}): Promise<DeploymentBrief> {
   const started = (ctx.now ?? (() => new Date()))();
   const t0 = performance.now();
@@ -85,12 +122,18 @@ export async function discover(ctx: RunContext, input: string, options: Discover
     }
     const td = performance.now();
     ctx.onProgress?.({ type: 'step-start', id: 'detect', title: 'run detectors' });
-    const signals = await runDetectors(repo, appDir, options.detectors ?? ALL_DETECTORS);
+    // With several apps and none chosen, the root is described as the workspace it is: what members' own
+    // files say (a member's port, env reads, Dockerfile) belongs to that member's brief, not to the root's.
+    const workspaceRoot = appDir === '' && apps.length > 0 && !apps.some((a) => a.dir === '');
+    const memberPrefixes = workspaceRoot ? apps.map((a) => `${a.dir}/`) : [];
+    const inMember = (s: Signal): boolean => s.evidence.length > 0 && s.evidence.every((e) => memberPrefixes.some((p) => e.file.startsWith(p)));
+    const signals = outsideApp((await runDetectors(repo, appDir, options.detectors ?? ALL_DETECTORS)).filter((s) => !inMember(s)), appDir);
     ctx.onProgress?.({ type: 'step-end', id: 'detect', title: `run detectors (${signals.length} signals)`, status: 'pass', durationMs: Math.round(performance.now() - td) });
     const appName = apps.find((a) => a.dir === appDir)?.name ?? (appDir ? basename(appDir) : basename(src.root));
     const data = await resolveBrief(repo, signals, {
       app: appName, root: src.display, appDir, commit: await headCommit(ctx, src.root),
       apps: apps.map((a) => ({ dir: a.dir, name: a.name, ecosystem: a.ecosystem, reason: a.reason, evidence: a.evidence })),
+      workspaceRoot,
     });
     if (apps.length > 1 && options.app === undefined) {
       data.risks.unshift({ severity: 'warning', message: `monorepo with ${apps.length} apps (${apps.map((a) => a.dir).join(', ')}): pass --app DIR to describe one`, evidence: [] });

@@ -4,10 +4,13 @@ import type { BriefData } from '../../report/brief.js';
 type Strategy = BriefData['strategies'][number];
 type Inputs = Pick<BriefData, 'artifacts' | 'stack' | 'commands' | 'datastores'>;
 
-const STATIC_FRAMEWORKS = new Set(['vite', 'create-react-app', 'astro-static', 'gatsby']);
+const STATIC_FRAMEWORKS = new Set(['vite', 'create-react-app', 'astro-static', 'gatsby', 'static-html']);
+
+/** Compose files that only amend a base file (compose merges them onto it); alone they describe no project. */
+const COMPOSE_OVERRIDE = /(^|\/)(docker-)?compose\.[^/]*override[^/]*\.ya?ml$/;
 
 /** True when the app builds to static files and needs no server process. */
-export function isStatic(b: Inputs): boolean {
+export function isStatic(b: Pick<Inputs, 'stack' | 'commands'>): boolean {
   return b.stack.frameworks.some((f) => STATIC_FRAMEWORKS.has(f.value.name) || (f.value.name === 'nextjs' && f.value.detail.output === 'export'))
     && !(b.commands.start?.value.production ?? false);
 }
@@ -24,14 +27,27 @@ export function rankStrategies(b: Inputs): Strategy[] {
   const stores = b.datastores.map((d) => d.kind);
 
   if (compose.length > 0) {
-    const services = compose.flatMap((c) => ((c.summary.services as { name?: string }[] | undefined) ?? []).map((s) => s.name ?? '?'));
-    out.push({ name: 'compose', score: 90, reasons: [`${compose.map((c) => c.path).join(', ')} defines services: ${services.join(', ') || 'unknown'}`, ...(stores.length ? [`runs its datastores (${stores.join(', ')}) beside the app`] : [])], needs: ['Docker engine usable by the deploy user', 'docker compose v2 (or docker-compose v1)'] });
+    const base = compose.filter((c) => !COMPOSE_OVERRIDE.test(c.path));
+    const services = [...new Set((base.length > 0 ? base : compose).flatMap((c) => ((c.summary.services as { name?: string }[] | undefined) ?? []).map((s) => s.name ?? '?')))];
+    const needs = ['Docker engine usable by the deploy user', 'docker compose v2 (or docker-compose v1)'];
+    if (base.length > 0) {
+      out.push({ name: 'compose', score: 90, reasons: [`${base.map((c) => c.path).join(', ')} defines services: ${services.join(', ') || 'unknown'}`, ...(stores.length ? [`runs its datastores (${stores.join(', ')}) beside the app`] : [])], needs });
+    } else {
+      // An override alone (its base file missing or unparsable) is intent, not a runnable project: ranked low, and says so.
+      out.push({ name: 'compose', score: 50, reasons: [`only override files (${compose.map((c) => c.path).join(', ')}) were read, for services: ${services.join(', ') || 'unknown'}; no base compose file parsed`], needs: [...needs, 'a valid base compose file (compose.yaml or docker-compose.yml)'] });
+    }
   }
   if (k8s.length > 0) {
     out.push({ name: 'kubernetes', score: 85, reasons: [`Kubernetes material in the repo: ${k8s.map((a) => a.path).join(', ')}`], needs: ['a reachable cluster and kubectl context', 'permission to apply in the namespace (kubectl auth can-i)', 'an image registry the cluster can pull from'] });
   }
   if (isStatic(b)) {
-    out.push({ name: 'static', score: 88, reasons: ['the app builds to static files; no server process is needed'], needs: ['nginx on the host', 'the build run locally or on the host'] });
+    const site = b.stack.frameworks.find((f) => STATIC_FRAMEWORKS.has(f.value.name) || f.value.name === 'nextjs');
+    const outDir = site?.value.detail.outDir;
+    const reasons = ['the app builds to static files; no server process is needed'];
+    if (site?.value.name === 'static-html') {
+      reasons.push(outDir && outDir !== '.' ? `plain HTML in ${site.value.detail.source ?? '.'}/, copied by the build into ${outDir}/, with no server framework and no start command` : 'plain HTML at the app root, served as is');
+    }
+    out.push({ name: 'static', score: 88, reasons, needs: ['nginx on the host', 'the build run locally or on the host'] });
   }
   if (dockerfiles.length > 0) {
     out.push({ name: 'docker', score: compose.length > 0 ? 70 : 80, reasons: [`Dockerfile: ${dockerfiles.map((d) => d.path).join(', ')}`], needs: ['Docker engine usable by the deploy user'] });

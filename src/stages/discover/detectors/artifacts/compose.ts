@@ -180,7 +180,8 @@ export function analyzeCompose(path: string, text: string, appDir: string): Sign
       signals.push(make({ kind: 'datastore', value: ds, required: true }, [yamlCite(path, doc, text, ['services', name, 'image'])], svc.profiles ? 'medium' : 'high'));
     } else {
       for (const e of envNames) {
-        env.add(e.name, e.passThrough ? true : null, yamlCite(path, doc, text, ['services', name, 'environment', ...(Array.isArray(raw.environment) ? [raw.environment.findIndex((x) => String(x).split('=')[0] === e.name)] : [e.name])], true));
+        // `- NAME` passes the host's value through (it must be set); `NAME: value` provides it to the app.
+        env.add(e.name, e.passThrough, yamlCite(path, doc, text, ['services', name, 'environment', ...(Array.isArray(raw.environment) ? [raw.environment.findIndex((x) => String(x).split('=')[0] === e.name)] : [e.name])], true));
       }
     }
   }
@@ -233,6 +234,46 @@ export function analyzeCompose(path: string, text: string, appDir: string): Sign
   return signals;
 }
 
+/** Packages whose install makes a locally built image a datastore (Debian/Alpine/RHEL names). */
+const DATASTORE_PACKAGES: [RegExp, Datastore][] = [
+  [/^postgresql(-\d+)?$|^postgresql\d*-server$/, 'postgresql'],
+  [/^(mysql-server|mariadb-server|mariadb)$/, 'mysql'],
+  [/^(mongodb-org|mongodb-server|mongodb)$/, 'mongodb'],
+  [/^(redis-server|redis|valkey|valkey-server)$/, 'redis'],
+  [/^rabbitmq-server$/, 'rabbitmq'],
+];
+
+/**
+ * A service built locally whose image names no datastore (`build: ./db`) is still one when its Dockerfile
+ * installs the server package: the stack runs that datastore beside the app.
+ */
+async function builtDatastores(ctx: DetectContext, composePath: string, signals: readonly Signal[]): Promise<Signal[]> {
+  const art = signals.find((s): s is Extract<Signal, { kind: 'artifact' }> => s.kind === 'artifact');
+  const services = (art?.summary.services ?? []) as { name: string; image?: string; build?: { context: string; dockerfile?: string } }[];
+  const base = composePath.includes('/') ? composePath.slice(0, composePath.lastIndexOf('/')) : '';
+  const out: Signal[] = [];
+  for (const svc of services) {
+    if (!svc.build || (svc.image && datastoreOfImage(svc.image))) continue;
+    const parts: string[] = [];
+    for (const seg of [...base.split('/'), ...svc.build.context.split('/'), ...(svc.build.dockerfile ?? 'Dockerfile').split('/')]) {
+      if (seg === '..') parts.pop(); else if (seg !== '' && seg !== '.') parts.push(seg);
+    }
+    const dockerfile = parts.join('/');
+    const text = ctx.repo.has(dockerfile) ? await ctx.repo.read(dockerfile) : null;
+    if (!text) continue;
+    // Continuation lines joined with same-length blanks, so match offsets still cite the right line.
+    const joined = text.replace(/\\(\r?\n)/g, (m) => ' '.repeat(m.length));
+    for (const m of joined.matchAll(/\b(?:apt-get|apt|apk|dnf|yum|microdnf)\s+(?:install|add)\b[^&;|\n]*/g)) {
+      const pkg = [...m[0].matchAll(/\S+/g)].find((p) => DATASTORE_PACKAGES.some(([re]) => re.test(p[0].replace(/[=:].*$/, ''))));
+      const kind = pkg ? DATASTORE_PACKAGES.find(([re]) => re.test(pkg[0].replace(/[=:].*$/, '')))?.[1] : undefined;
+      if (!pkg || !kind) continue;
+      out.push(make({ kind: 'datastore', value: kind, required: true }, [citeSafe(dockerfile, text, m.index + pkg.index)], 'high'));
+      break;
+    }
+  }
+  return out;
+}
+
 export const composeDetector: Detector = {
   name: NAME,
   async detect(ctx: DetectContext): Promise<Signal[]> {
@@ -242,7 +283,8 @@ export const composeDetector: Detector = {
       const text = await ctx.repo.read(f.path);
       if (text === null) continue;
       try {
-        out.push(...analyzeCompose(f.path, text, ctx.appDir));
+        const signals = analyzeCompose(f.path, text, ctx.appDir);
+        out.push(...signals, ...await builtDatastores(ctx, f.path, signals));
       } catch (e) {
         out.push(make({ kind: 'problem', message: `${f.path}: could not read compose file: ${(e as Error).message.split('\n')[0]}` }, [{ file: f.path, line: null }]));
       }

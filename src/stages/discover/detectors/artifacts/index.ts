@@ -11,6 +11,7 @@ import { nginxDetector } from './nginx.js';
 import { platformDetector } from './platform.js';
 import { pm2Detector } from './pm2.js';
 import { procfileDetector } from './procfile.js';
+import { staticSiteDetector } from './static-site.js';
 import { prometheusDetector } from './prometheus.js';
 import { supervisordDetector } from './supervisord.js';
 import { systemdDetector } from './systemd.js';
@@ -19,5 +20,5 @@ import { systemdDetector } from './systemd.js';
 export const detectors: Detector[] = [
   dockerfileDetector, composeDetector, procfileDetector, envFilesDetector, makefileDetector, systemdDetector,
   kubernetesDetector, helmDetector, platformDetector, nginxDetector, pm2Detector, supervisordDetector, prometheusDetector,
-  deployDocDetector,
+  deployDocDetector, staticSiteDetector,
 ];

@@ -10,6 +10,12 @@ const make = maker(NAME, 'build-file');
 const KEY = ['build', 'run', 'start', 'serve', 'deploy', 'migrate', 'install', 'test', 'release'] as const;
 const ROLE: Record<string, CommandRole> = { build: 'build', run: 'start', start: 'start', serve: 'start', migrate: 'migrate', install: 'install', test: 'test', release: 'release' };
 
+/**
+ * Recipes that compile and run from source, or rerun on change: a developer's loop, not the process to deploy
+ * (the build target's binary is).
+ */
+const DEV_LOOP = /\b(?:go|cargo)\s+run\b|\b(?:reflex|watchexec|entr|CompileDaemon|modd|gow|cargo-watch|cargo\s+watch)\b|\bwhile\s+(?:true|:)\s*;/;
+
 export interface MakeTarget { name: string; line: number; index: number; recipe: string[] }
 
 export function makeTargets(text: string): MakeTarget[] {
@@ -49,7 +55,7 @@ export function analyzeMakefile(path: string, text: string): Signal[] {
     key[t.name] = t.recipe;
     const role = ROLE[t.name];
     if (role) {
-      const production = role !== 'start' || !t.recipe.some(isDevCommand);
+      const production = role !== 'start' || !t.recipe.some((r) => isDevCommand(r) || DEV_LOOP.test(r));
       out.push(make({ kind: 'command', role, command: `make ${t.name}`, production }, [cite(path, text, t.index)], 'low'));
     }
   }

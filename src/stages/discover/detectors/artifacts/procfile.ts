@@ -1,7 +1,8 @@
-// Procfile detector: process types (web → start, release → release, worker …) as commands, plus the artifact.
+// Procfile detector: process types (web → start, release → release, worker …) as commands, the web port, plus the artifact.
 import type { DetectContext, Detector, Signal } from '../../types.js';
 import { cite } from '../../evidence.js';
 import { filesIn, maker } from './shared.js';
+import { commandPort } from './command-port.js';
 import { isDevCommand } from './dockerfile.js';
 
 const NAME = 'artifacts-procfile';
@@ -18,6 +19,9 @@ export function analyzeProcfile(path: string, text: string): Signal[] {
     processes.push({ type, command, line: ev.line });
     const role = type === 'web' ? 'start' : type === 'release' ? 'release' : null;
     if (role) out.push(make({ kind: 'command', role, command, production: role === 'release' || !isDevCommand(command) }, [ev]));
+    // `web: gunicorn -b 0.0.0.0:${PORT:-8000} …`: the default is where the web process listens unless PORT is set.
+    const port = type === 'web' ? commandPort(command) : null;
+    if (port) out.push(make({ kind: 'port', port: port.port }, [ev]));
   }
   const web = processes.find((p) => p.type === 'web');
   const summary: Record<string, unknown> = { processes: processes.map(({ type, command }) => ({ type, command })) };

@@ -1,5 +1,6 @@
-// systemd unit detector: ExecStart, User, WorkingDirectory, EnvironmentFile and Environment names of *.service units.
+// systemd unit detector: ExecStart (and the port it binds), User, WorkingDirectory, EnvironmentFile and Environment names of *.service units.
 import type { DetectContext, Detector, Evidence, Signal } from '../../types.js';
+import { commandPort } from './command-port.js';
 import { EnvCollector, ENV_NAME, citeLine, filesDeep, maker } from './shared.js';
 
 const NAME = 'artifacts-systemd';
@@ -47,7 +48,8 @@ export function analyzeUnit(path: string, text: string): Signal[] {
   const exec = get('ExecStart');
   const execCmd = exec?.value.replace(/^[-@:+!]+/, '').trim();
   const env = new EnvCollector();
-  for (const e of svc.filter((x) => x.key === 'Environment')) for (const n of environmentNames(e.value)) env.add(n, null, citeLine(path, e.line, `Environment=${n}=***`));
+  // The unit sets these with a value: the process has them whatever the host's environment says.
+  for (const e of svc.filter((x) => x.key === 'Environment')) for (const n of environmentNames(e.value)) env.add(n, false, citeLine(path, e.line, `Environment=${n}=***`));
   const summary: Record<string, unknown> = {
     description: sections.get('Unit')?.find((e) => e.key === 'Description')?.value ?? null,
     execStart: execCmd ?? null,
@@ -65,6 +67,17 @@ export function analyzeUnit(path: string, text: string): Signal[] {
   if (execCmd) {
     const ev: Evidence = citeLine(path, exec?.line ?? null, `ExecStart=${execCmd}`.slice(0, 160));
     out.push(make({ kind: 'command', role: 'start', command: execCmd, production: true }, [ev], 'medium'));
+    const port = commandPort(execCmd);
+    if (port && exec) {
+      // Cite the physical line holding the flag: ExecStart often continues over several lines.
+      const lines = text.split(/\r?\n/);
+      let line = exec.line;
+      for (let i = exec.line - 1; i < lines.length; i++) {
+        if ((lines[i] ?? '').includes(port.token)) { line = i + 1; break; }
+        if (!(lines[i] ?? '').trimEnd().endsWith('\\')) break;
+      }
+      out.push(make({ kind: 'port', port: port.port }, [citeLine(path, line, (lines[line - 1] ?? '').trim().slice(0, 160))], 'high'));
+    }
   }
   out.push(...env.signals(make, 'medium'));
   return out;

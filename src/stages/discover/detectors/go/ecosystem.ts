@@ -16,7 +16,8 @@ export const goEcosystemDetector: Detector = {
     const base = { source: 'build-file', confidence: 'high', detector: NAME } as const;
     out.push({ kind: 'ecosystem', value: 'go', evidence: ev, ...base });
     out.push({ kind: 'language', value: 'go', evidence: ev, ...base });
-    out.push({ kind: 'package-manager', value: 'go modules', ...(mod.go ? { version: mod.go.value } : {}), evidence: ev, ...base });
+    // No version: the go directive is a language minimum, reported as the runtime, not a version of the module tool.
+    out.push({ kind: 'package-manager', value: 'go modules', evidence: ev, ...base });
     out.push({ kind: 'command', role: 'install', command: 'go mod download', production: true, evidence: ev, ...base });
     const mains = mainPackages(ctx, app);
     const main = mains[0];

@@ -32,7 +32,14 @@ function osEnv(s: GoSource, out: Found[]): void {
     let required: boolean | null = null;
     // `v := os.Getenv(…)`, also through a wrapper such as strings.TrimSpace(…).
     const assigned = /\b([A-Za-z_]\w*)\s*:?=\s*(?:[A-Za-z_][\w.]*\(\s*)*$/.exec(before);
+    const after = s.code.slice(end, end + 40);
     if (/\bcmp\.Or\(\s*$/.test(before)) required = false;
+    // `":"+os.Getenv("PORT")` spliced into a listen address: unset, the server binds a random port.
+    else if (/"[^"\n]*:"\s*\+\s*$/.test(before)) required = true;
+    // `net.JoinHostPort(os.Getenv("HOST"), …)`: an empty host listens on every interface.
+    else if (/\bnet\.JoinHostPort\(\s*$/.test(before)) required = false;
+    // `if v := os.Getenv("X"); v != "" {`: only used when set.
+    else if (/\bif\s+[A-Za-z_]\w*\s*:=\s*$/.test(before) && /^\s*;\s*[A-Za-z_]\w*\s*!=\s*""/.test(after)) required = false;
     else if (assigned?.[1]) {
       const v = assigned[1];
       const r = emptyCheck(s.code, end, String.raw`${escapeRe(v)}\s*==\s*""`, v);

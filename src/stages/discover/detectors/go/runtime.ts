@@ -1,4 +1,4 @@
-// Go runtime versions: go.mod `go` and `toolchain` directives and .tool-versions `golang`.
+// Go runtime versions: go.mod `go` (a minimum) and `toolchain` directives and .tool-versions `golang`.
 import { appThenRoot, cite } from '../../evidence.js';
 import type { Detector, Signal } from '../../types.js';
 import { goApp } from './common.js';
@@ -14,7 +14,9 @@ export const goRuntimeDetector: Detector = {
     const out: Signal[] = [];
     const sig = (range: string, file: string, text: string, index: number): Signal =>
       ({ kind: 'runtime', runtime: 'go', range, evidence: [cite(file, text, index)], source: 'build-file', confidence: 'high', detector: NAME });
-    if (mod.go) out.push(sig(mod.go.value, mod.path, mod.text, mod.go.index));
+    // The `go` directive is the oldest Go that builds the module (any newer toolchain does too); `toolchain` and
+    // .tool-versions name the exact release the project builds with.
+    if (mod.go) out.push(sig(`>=${mod.go.value}`, mod.path, mod.text, mod.go.index));
     if (mod.toolchain) out.push(sig(mod.toolchain.value, mod.path, mod.text, mod.toolchain.index));
     for (const file of appThenRoot(ctx, '.tool-versions')) {
       const text = await ctx.repo.read(file);

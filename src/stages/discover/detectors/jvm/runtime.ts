@@ -1,4 +1,4 @@
-// Java runtime version: pom java.version / maven.compiler.release|source, Gradle toolchains and compatibility, .tool-versions, .sdkmanrc.
+// Java runtime version: pom java.version / maven.compiler.release|source and Gradle toolchains/compatibility (minimums), .tool-versions, .sdkmanrc (exact).
 import { appThenRoot } from '../../evidence.js';
 import type { Detector, Signal } from '../../types.js';
 import { codeMatches, isJvmApp, jvmBuild, pomIndex, pomValue, safeCite } from './common.js';
@@ -21,11 +21,13 @@ export const jvmRuntimeDetector: Detector = {
     const push = (range: string | null, ev: Signal['evidence'][number], confidence: 'high' | 'medium' = 'high'): void => {
       if (range) out.push({ kind: 'runtime', runtime: 'java', range, evidence: [ev], source: 'build-file', confidence, detector: NAME });
     };
+    // What the build compiles for is a minimum: bytecode for 17 runs on any newer JDK. Version-manager files pin one.
+    const atLeast = (v: string | null): string | null => (v ? `>=${v}` : null);
     if (b.pom) {
       // The first of these that is set and literal is what the compiler targets.
       for (const key of ['maven.compiler.release', 'java.version', 'maven.compiler.source']) {
         const v = pomValue(b.pom, 'properties', key);
-        if (v && !v.includes('${')) { push(norm(v), safeCite(b.pom.path, b.pom.text, Math.max(0, pomIndex(b.pom, key)))); break; }
+        if (v && !v.includes('${')) { push(atLeast(norm(v)), safeCite(b.pom.path, b.pom.text, Math.max(0, pomIndex(b.pom, key)))); break; }
       }
     }
     if (b.gradle) {
@@ -34,9 +36,9 @@ export const jvmRuntimeDetector: Detector = {
       const jv = [...codeMatches(g.text, /\b(?:source|target)Compatibility\s*=\s*(?:JavaVersion\.VERSION_(\d+(?:_\d+)?)|["']?(\d+(?:\.\d+)?)["']?)/g)][0]
         ?? [...codeMatches(g.text, /JavaVersion\.VERSION_(\d+(?:_\d+)?)/g)][0];
       const kt = [...codeMatches(g.text, /\bjvmToolchain\(\s*(\d+)\s*\)/g)][0];
-      if (toolchain?.[1]) push(toolchain[1], safeCite(g.path, g.text, toolchain.index));
-      else if (kt?.[1]) push(kt[1], safeCite(g.path, g.text, kt.index));
-      else if (jv) push(norm((jv[1] ?? jv[2] ?? '').replace('_', '.')), safeCite(g.path, g.text, jv.index));
+      if (toolchain?.[1]) push(atLeast(toolchain[1]), safeCite(g.path, g.text, toolchain.index));
+      else if (kt?.[1]) push(atLeast(kt[1]), safeCite(g.path, g.text, kt.index));
+      else if (jv) push(atLeast(norm((jv[1] ?? jv[2] ?? '').replace('_', '.'))), safeCite(g.path, g.text, jv.index));
     }
     for (const file of appThenRoot(ctx, '.tool-versions')) {
       const text = await ctx.repo.read(file);

@@ -1,8 +1,9 @@
-// Install, build, start, dev, test and migrate commands from package.json scripts, framework conventions and migration tools.
+// Install, build, start, dev, test and migrate commands from package.json scripts, framework conventions and migration tools (Node and Bun).
 import { inApp } from '../../evidence.js';
-import type { CommandRole, Confidence, Detector, Evidence, Signal, SourceClass } from '../../types.js';
-import { depEvidence, execBin, keyEvidence, packageJson, packageManager, runScript, type PackageJson } from './common.js';
+import type { CommandRole, Confidence, DetectContext, Detector, Evidence, Signal, SourceClass } from '../../types.js';
+import { depEvidence, execBin, keyEvidence, runScript, type PackageJson } from './common.js';
 import { detectFrameworks, isStaticOnly } from './framework.js';
+import { jsApp } from './js-app.js';
 
 const NAME = 'node-commands';
 
@@ -28,11 +29,14 @@ const NO_TEST = /no test specified/;
 export const nodeCommandsDetector: Detector = {
   name: NAME,
   async detect(ctx) {
-    const pkg = await packageJson(ctx);
-    if (!pkg) return [];
+    const app = await jsApp(ctx);
+    // Deno apps run `deno task`, whatever manifest declares the task (deno-commands).
+    if (!app?.pkg || app.runtime === 'deno') return [];
+    const pkg = app.pkg;
     const out: Signal[] = [];
-    const pmFact = packageManager(ctx, pkg);
-    const pm = pmFact?.value ?? 'npm';
+    const pmFact = app.pm;
+    // A Bun app with no lockfile yet (bunfig.toml, a bun start script) still installs and runs scripts with bun.
+    const pm = pmFact?.value ?? (app.runtime === 'bun' ? 'bun' : 'npm');
     const emit = (role: CommandRole, command: string, production: boolean, evidence: Evidence[], confidence: Confidence, source: SourceClass = 'build-file') =>
       out.push({ kind: 'command', role, command, production, evidence, source, confidence, detector: NAME });
     const scriptCmd = (name: string) => runScript(pm, name);
@@ -45,6 +49,8 @@ export const nodeCommandsDetector: Detector = {
         : pm === 'yarn' ? (berry ? 'yarn install --immutable' : 'yarn install --frozen-lockfile')
           : `${pm} install --frozen-lockfile`;
       emit('install', install, true, pmFact.evidence, pmFact.confidence);
+    } else if (app.runtime === 'bun') {
+      emit('install', 'bun install', true, app.evidence, 'medium');
     }
 
     const s = pkg.scripts;
@@ -80,6 +86,12 @@ export const nodeCommandsDetector: Detector = {
       }
     }
 
+    if (app.runtime === 'bun' && !productionStart && !staticOnly && !s.start) {
+      // Bun runs TypeScript directly: with no start script, the entry module (`bun init` writes "module") is the server.
+      const entry = bunEntry(ctx, pkg);
+      if (entry) { emit('start', `bun ${entry.rel}`, true, [entry.evidence], 'medium', 'fallback'); productionStart = true; }
+    }
+
     if (s.dev) { emit('dev', scriptCmd('dev'), false, scriptEv('dev'), 'high'); devServers.push(s.dev); }
     for (const name of ['start:dev', 'serve', 'watch']) {
       const script = s[name];
@@ -101,6 +113,21 @@ export const nodeCommandsDetector: Detector = {
     return out;
   },
 };
+
+const ENTRY_EXT = /\.(?:[cm]?[jt]sx?)$/;
+const BUN_ENTRIES = ['src/index.ts', 'index.ts', 'src/server.ts', 'server.ts', 'src/main.ts', 'main.ts', 'src/index.js', 'index.js'];
+
+/** A Bun app's entry: package.json `module` or `main` when that file is in the repo, else the usual entry paths. */
+function bunEntry(ctx: DetectContext, pkg: PackageJson): { rel: string; evidence: Evidence } | null {
+  for (const field of ['module', 'main']) {
+    const v = pkg.json[field];
+    if (typeof v !== 'string') continue;
+    const rel = v.replace(/^\.\//, '');
+    if (ENTRY_EXT.test(rel) && ctx.repo.has(inApp(ctx.appDir, rel))) return { rel, evidence: keyEvidence(pkg, field) };
+  }
+  const rel = BUN_ENTRIES.find((f) => ctx.repo.has(inApp(ctx.appDir, f)));
+  return rel ? { rel, evidence: { file: inApp(ctx.appDir, rel), line: null } } : null;
+}
 
 type Emit = (role: CommandRole, command: string, production: boolean, evidence: Evidence[], confidence: Confidence, source?: SourceClass) => void;
 

@@ -120,7 +120,8 @@ export function execBin(pm: string, bin: string): string {
 }
 
 const SOURCE_EXT = /\.(?:js|mjs|cjs|ts|mts|cts|tsx|jsx)$/;
-const TEST_FILE = /(?:\.(?:test|spec|e2e-spec|stories)\.[cm]?[jt]sx?$|\.d\.[cm]?ts$)/;
+// Deno names its tests and benchmarks main_test.ts / x_bench.ts; Node and Bun use x.test.ts / x.spec.ts.
+const TEST_FILE = /(?:\.(?:test|spec|e2e-spec|stories|bench)\.[cm]?[jt]sx?$|_(?:test|bench)\.[cm]?[jt]sx?$|\.d\.[cm]?ts$)/;
 const TEST_DIR = /(?:^|\/)(?:__tests__|__mocks__|tests?|e2e|cypress|playwright|fixtures|\.storybook)\//;
 export const MAX_SOURCE_FILES = 2000;
 

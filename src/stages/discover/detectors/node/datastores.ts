@@ -1,7 +1,9 @@
-// Datastores the app talks to, from driver dependencies, the Prisma schema provider and ORM config (type/client/dialect).
+// Datastores the app talks to, from driver dependencies (or Deno imports), Bun's built-in clients, the Prisma schema provider and ORM config (type/client/dialect).
 import { cite, inApp } from '../../evidence.js';
 import type { Confidence, DetectContext, Datastore, Detector, Evidence, Signal } from '../../types.js';
-import { depEvidence, packageJson, sourceFiles, type PackageJson } from './common.js';
+import { depEvidence, inLineComment, sourceFiles, type PackageJson } from './common.js';
+import { denoImports } from './deno-imports.js';
+import { jsApp } from './js-app.js';
 
 const NAME = 'node-datastore';
 
@@ -17,6 +19,20 @@ const DRIVERS: [string, Datastore][] = [
   ['@aws-sdk/client-s3', 's3'], ['minio', 's3'],
   ['nodemailer', 'smtp'],
 ];
+
+/** Deno-native drivers (jsr @db/* and deno.land/x modules); npm: imports use DRIVERS. */
+const DENO_DRIVERS: Record<string, Datastore> = {
+  'x/postgres': 'postgresql', '@db/postgres': 'postgresql', 'x/postgresjs': 'postgresql', 'x/mysql': 'mysql', '@db/mysql': 'mysql',
+  'x/sqlite': 'sqlite', 'x/sqlite3': 'sqlite', '@db/sqlite': 'sqlite', 'x/redis': 'redis', '@db/redis': 'redis', 'x/mongo': 'mongodb',
+};
+/** Bun's built-in clients: bun:sqlite, and Bun.sql / Bun.redis (imported from "bun" or used on the global). */
+const BUN_BUILTINS: { re: RegExp; value: Datastore; confidence: Confidence }[] = [
+  { re: /\bfrom\s*['"]bun:sqlite['"]|\brequire\(\s*['"]bun:sqlite['"]\s*\)/, value: 'sqlite', confidence: 'high' },
+  // Bun.sql speaks PostgreSQL unless its URL says otherwise.
+  { re: /\bBun\.sql\b|\bimport\s*\{[^}]*\b(?:sql|SQL)\b[^}]*\}\s*from\s*['"]bun['"]/, value: 'postgresql', confidence: 'medium' },
+  { re: /\bBun\.redis\b|\bimport\s*\{[^}]*\b(?:redis|RedisClient)\b[^}]*\}\s*from\s*['"]bun['"]/, value: 'redis', confidence: 'medium' },
+];
+const DRIVER_OF = new Map(DRIVERS);
 
 const PRISMA_PROVIDER: Record<string, Datastore> = { postgresql: 'postgresql', postgres: 'postgresql', mysql: 'mysql', sqlite: 'sqlite', mongodb: 'mongodb', cockroachdb: 'postgresql' };
 /** ORM config values (typeorm type, knex client, sequelize dialect) → datastore. */
@@ -44,8 +60,8 @@ async function prismaSchema(ctx: DetectContext, pkg: PackageJson): Promise<{ pat
 export const nodeDatastoreDetector: Detector = {
   name: NAME,
   async detect(ctx) {
-    const pkg = await packageJson(ctx);
-    if (!pkg) return [];
+    const app = await jsApp(ctx);
+    if (!app) return [];
     const found = new Map<Datastore, Acc>();
     const add = (value: Datastore, ev: Evidence, required: boolean | null, confidence: Confidence) => {
       const cur = found.get(value);
@@ -54,6 +70,25 @@ export const nodeDatastoreDetector: Detector = {
       if (required === true) cur.required = true;
       if (confidence === 'high') cur.confidence = 'high';
     };
+    if (app.runtime === 'deno') {
+      // An import in the app's map or source means the app connects.
+      for (const imp of await denoImports(ctx, app.deno)) {
+        const value = DENO_DRIVERS[imp.pkg] ?? DRIVER_OF.get(imp.pkg);
+        if (value) add(value, imp.evidence, true, 'high');
+      }
+    }
+    if (app.runtime === 'bun') {
+      for (const file of sourceFiles(ctx)) {
+        const text = await ctx.repo.read(file);
+        if (text === null || !/\bbun\b|\bBun\./.test(text)) continue;
+        for (const b of BUN_BUILTINS) {
+          const m = b.re.exec(text);
+          if (m && !inLineComment(text, m.index)) add(b.value, cite(file, text, m.index), true, b.confidence);
+        }
+      }
+    }
+    const pkg = app.pkg;
+    if (!pkg) return signals(found);
     // A runtime dependency means the app connects; a dev-only one may be tests or tooling.
     const req = (dep: string): boolean | null => (pkg.deps.get(dep) === 'devDependencies' ? null : true);
 
@@ -86,6 +121,10 @@ export const nodeDatastoreDetector: Detector = {
       }
     }
 
-    return [...found].map(([value, a]): Signal => ({ kind: 'datastore', value, required: a.required, evidence: a.evidence, source: 'build-file', confidence: a.confidence, detector: NAME }));
+    return signals(found);
   },
 };
+
+function signals(found: Map<Datastore, Acc>): Signal[] {
+  return [...found].map(([value, a]): Signal => ({ kind: 'datastore', value, required: a.required, evidence: a.evidence, source: 'build-file', confidence: a.confidence, detector: NAME }));
+}

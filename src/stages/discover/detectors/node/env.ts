@@ -1,7 +1,8 @@
 // Environment variable NAMES read by JS/TS code (process.env, import.meta.env, Deno.env, Bun.env, Nest ConfigService, Prisma env()); never values.
 import { cite } from '../../evidence.js';
 import type { Confidence, DetectContext, Detector, Evidence, Signal } from '../../types.js';
-import { inLineComment, isTestPath, packageJson, sourceFiles } from './common.js';
+import { inLineComment, isTestPath, sourceFiles } from './common.js';
+import { jsApp } from './js-app.js';
 
 const NAME = 'node-env';
 const ID = '[A-Za-z_][A-Za-z0-9_]*';
@@ -16,8 +17,10 @@ const READS: { re: RegExp; buildTime: boolean }[] = [
 ];
 /** Vite's own import.meta.env keys: not the app's configuration. */
 const VITE_BUILTIN = new Set(['MODE', 'DEV', 'PROD', 'SSR', 'BASE_URL']);
-/** `const { A, B = 'x', C: c } = process.env`. */
-const DESTRUCTURE = /\b(?:const|let|var)\s*\{([^}]*)\}\s*=\s*(?:process\.env|Bun\.env|import\.meta\.env)\b/g;
+/** `const { A, B = 'x', C: c } = process.env` (and Bun.env, Deno.env.toObject()). */
+const DESTRUCTURE = /\b(?:const|let|var)\s*\{([^}]*)\}\s*=\s*(?:(?:process\.env|Bun\.env|import\.meta\.env)\b|Deno\.env\.toObject\(\s*\))/g;
+/** `Deno.env.has("X")`: a presence check, so the app copes without X. */
+const DENO_HAS = new RegExp(String.raw`\bDeno\.env\.has\(\s*['"\`](${ID})['"\`]\s*\)`, 'g');
 /** NestJS ConfigService: getOrThrow is required by definition; get('X', fallback) has a default. */
 const CONFIG_SERVICE = /\b(?:config|configService|this\.config(?:Service)?)\s*\.\s*(get|getOrThrow)\s*(?:<[^>]*>)?\(\s*['"`]([A-Z][A-Z0-9_]*)['"`]\s*(,)?/g;
 
@@ -70,8 +73,7 @@ async function prismaEnv(ctx: DetectContext, found: Map<string, Acc>): Promise<v
 export const nodeEnvDetector: Detector = {
   name: NAME,
   async detect(ctx) {
-    const pkg = await packageJson(ctx);
-    if (!pkg) return [];
+    if (!(await jsApp(ctx))) return [];
     const found = new Map<string, Acc>();
     const note = (name: string, use: Use, ev: Evidence, buildTime: boolean) => {
       const acc = found.get(name) ?? { evidence: [], uses: new Set<Use>(), buildTime: false };
@@ -103,6 +105,9 @@ export const nodeEnvDetector: Detector = {
           if (!p?.[2] || part.trim().startsWith('...')) continue;
           note(p[2], p[3] ? 'default' : 'bare', cite(file, text, m.index), buildTime);
         }
+      }
+      for (const m of text.matchAll(DENO_HAS)) {
+        if (!inLineComment(text, m.index)) note(m[1]!, 'default', cite(file, text, m.index), false);
       }
       for (const m of text.matchAll(CONFIG_SERVICE)) {
         if (inLineComment(text, m.index)) continue;

@@ -1,7 +1,9 @@
-// Web frameworks from package.json dependencies, with build-output details read from their config files.
+// Web frameworks from package.json dependencies and Deno imports, with build-output details read from their config files.
 import { cite, inApp } from '../../evidence.js';
 import type { Confidence, DetectContext, Detector, Evidence, Signal } from '../../types.js';
-import { depEvidence, packageJson, type PackageJson } from './common.js';
+import { depEvidence, type PackageJson } from './common.js';
+import { denoImports } from './deno-imports.js';
+import { jsApp, type JsApp } from './js-app.js';
 
 const NAME = 'node-framework';
 
@@ -10,8 +12,15 @@ export interface FrameworkFact { id: string; detail?: Record<string, string>; ev
 /** dependency → framework id; the first match per id wins. */
 const SIMPLE: [string, string][] = [
   ['nuxt', 'nuxt'], ['@sveltejs/kit', 'sveltekit'], ['astro', 'astro'], ['@nestjs/core', 'nestjs'],
-  ['express', 'express'], ['fastify', 'fastify'], ['koa', 'koa'], ['hono', 'hono'],
+  ['express', 'express'], ['fastify', 'fastify'], ['koa', 'koa'], ['hono', 'hono'], ['elysia', 'elysia'],
 ];
+/** Deno import (jsr/npm name or deno.land/x module) → framework id. */
+const DENO_FRAMEWORKS: Record<string, string> = {
+  '@fresh/core': 'fresh', 'x/fresh': 'fresh',
+  '@oak/oak': 'oak', 'x/oak': 'oak', '@oakserver/oak': 'oak',
+  hono: 'hono', '@hono/hono': 'hono', 'x/hono': 'hono',
+  express: 'express', fastify: 'fastify', koa: 'koa',
+};
 /** Frameworks that build with vite themselves: vite alongside them is not a static site. */
 const VITE_HOSTS = new Set(['nuxt', 'sveltekit', 'astro', 'astro-static', 'remix']);
 
@@ -83,6 +92,23 @@ export async function detectFrameworks(ctx: DetectContext, pkg: PackageJson): Pr
   return out;
 }
 
+/** Frameworks a Deno app imports, through its import map or directly (`jsr:@hono/hono`, `npm:hono`, deno.land/x/oak). */
+export async function detectDenoFrameworks(ctx: DetectContext, app: JsApp): Promise<FrameworkFact[]> {
+  const out: FrameworkFact[] = [];
+  for (const imp of await denoImports(ctx, app.deno)) {
+    const id = DENO_FRAMEWORKS[imp.pkg];
+    if (id && !out.some((f) => f.id === id)) out.push({ id, evidence: [imp.evidence], confidence: 'high' });
+  }
+  return out;
+}
+
+/** Every framework of the app: package.json dependencies, and Deno imports for a Deno app. */
+export async function appFrameworks(ctx: DetectContext, app: JsApp): Promise<FrameworkFact[]> {
+  const out = app.pkg ? await detectFrameworks(ctx, app.pkg) : [];
+  if (app.runtime === 'deno') for (const f of await detectDenoFrameworks(ctx, app)) if (!out.some((x) => x.id === f.id)) out.push(f);
+  return out;
+}
+
 /** Whether the app only builds files to serve (no Node server of its own). */
 export function isStaticOnly(frameworks: FrameworkFact[]): boolean {
   const staticIds = frameworks.filter((f) => f.detail?.output === 'static' || f.detail?.output === 'export' || f.detail?.adapter === 'static');
@@ -93,9 +119,9 @@ export function isStaticOnly(frameworks: FrameworkFact[]): boolean {
 export const nodeFrameworkDetector: Detector = {
   name: NAME,
   async detect(ctx) {
-    const pkg = await packageJson(ctx);
-    if (!pkg) return [];
-    return (await detectFrameworks(ctx, pkg)).map((f): Signal => {
+    const app = await jsApp(ctx);
+    if (!app) return [];
+    return (await appFrameworks(ctx, app)).map((f): Signal => {
       const s: Signal = { kind: 'framework', value: f.id, evidence: f.evidence, source: 'build-file', confidence: f.confidence, detector: NAME };
       if (f.detail) s.detail = f.detail;
       return s;

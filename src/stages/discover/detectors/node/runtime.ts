@@ -1,8 +1,9 @@
-// Node (and Bun/Deno) runtime versions from version files, package.json engines/volta, and Dockerfile base images.
+// Node, Bun and Deno runtime versions from version files, package.json engines/volta/packageManager, and Dockerfile base images.
 import { parse as parseToml } from 'smol-toml';
-import { cite, inApp } from '../../evidence.js';
+import { cite } from '../../evidence.js';
 import type { Confidence, DetectContext, Detector, Runtime, Signal, SourceClass } from '../../types.js';
 import { appThenRoot, keyEvidence, packageJson, stringRecord } from './common.js';
+import { jsApp } from './js-app.js';
 
 const NAME = 'node-runtime';
 
@@ -22,7 +23,7 @@ export function normalizeNodeVersion(raw: string): { range: string; confidence: 
     const major = LTS_CODENAMES[lts[1].toLowerCase()];
     return major ? { range: major, confidence: 'medium' } : null;
   }
-  const m = /^v?(\d+(?:\.\d+){0,2}|\d+\.x)$/i.exec(v);
+  const m = /^v?(\d+(?:\.\d+){0,2}|\d+(?:\.\d+)?\.x)$/i.exec(v);
   return m?.[1] ? { range: m[1], confidence: 'high' } : null;
 }
 
@@ -41,14 +42,17 @@ function firstLine(text: string): { value: string; line: number } | null {
   return null;
 }
 
+/** Single-version files: nvm/fnm/nodenv for Node, setup-bun's .bun-version, dvm's .dvmrc for Deno. */
+const VERSION_FILES: [string, Runtime][] = [['.nvmrc', 'node'], ['.node-version', 'node'], ['.bun-version', 'bun'], ['.dvmrc', 'deno']];
+
 async function versionFiles(ctx: DetectContext, out: Signal[]): Promise<void> {
-  for (const rel of ['.nvmrc', '.node-version']) {
+  for (const [rel, runtime] of VERSION_FILES) {
     for (const file of appThenRoot(ctx, rel)) {
       const text = await ctx.repo.read(file);
       const first = text === null ? null : firstLine(text);
       if (!first) continue;
       const v = normalizeNodeVersion(first.value);
-      if (v) out.push(sig('node', v.range, file, first.line, first.value, 'build-file', v.confidence));
+      if (v) out.push(sig(runtime, v.range, file, first.line, first.value, 'build-file', v.confidence));
     }
   }
   // asdf: `nodejs 20.11.0` (asdf plugin name) or `node 20` (mise reads the same file); bun and deno too.
@@ -101,6 +105,12 @@ async function manifest(ctx: DetectContext, out: Signal[]): Promise<void> {
     const e = keyEvidence(pkg, rt, 'engines');
     out.push(sig(rt, range, e.file, e.line, e.text, 'build-file', 'high'));
   }
+  // For Bun the package manager is the runtime: `packageManager: "bun@1.1.43"` pins both.
+  const pm = typeof pkg.json.packageManager === 'string' ? /^bun@([^+\s]+)/.exec(pkg.json.packageManager.trim()) : null;
+  if (pm?.[1]) {
+    const e = keyEvidence(pkg, 'packageManager');
+    out.push(sig('bun', normalizeNodeVersion(pm[1])?.range ?? pm[1], e.file, e.line, e.text, 'build-file', 'high'));
+  }
   // Volta pins an exact version for everyone using the repo.
   const volta = stringRecord(pkg.json.volta);
   if (volta.node) {
@@ -152,7 +162,7 @@ export const nodeRuntimeDetector: Detector = {
   name: NAME,
   async detect(ctx) {
     // Only for JS apps: a Python app's Dockerfile is not a Node fact.
-    if (!ctx.repo.has(inApp(ctx.appDir, 'package.json')) && !ctx.repo.has(inApp(ctx.appDir, 'deno.json')) && !ctx.repo.has(inApp(ctx.appDir, 'deno.jsonc'))) return [];
+    if (!(await jsApp(ctx))) return [];
     const out: Signal[] = [];
     await versionFiles(ctx, out);
     await manifest(ctx, out);

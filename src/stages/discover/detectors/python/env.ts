@@ -8,7 +8,7 @@ const NAME = 'python-env';
 
 type Found = EnvRead;
 
-/** os.environ['X'] (required), os.environ.get / os.getenv with (false) or without (unknown) a default. */
+/** os.environ['X'] (required), os.environ.get / os.getenv with a default or an `or` fallback (false) or without (unknown). */
 function osEnv(s: PySource, out: Found[]): void {
   const bare = /^\s*from\s+os\s+import\s+[^\n]*\b(?:environ|getenv)\b/m.test(s.text) ? '(?:os\\.)?' : 'os\\.';
   for (const m of codeMatches(s.text, new RegExp(`\\b${bare}environ\\[\\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\\s*\\]`, 'g'))) {
@@ -18,7 +18,9 @@ function osEnv(s: PySource, out: Found[]): void {
     out.push({ name: m[1] ?? '', required: true, evidence: safeCite(s.path, s.text, m.index, [m[1] ?? ''], true, true) });
   }
   for (const m of codeMatches(s.text, new RegExp(`\\b${bare}(?:environ\\.get|getenv)\\(\\s*["']([A-Za-z_][A-Za-z0-9_]*)["']\\s*(,\\s*[^)\\s])?`, 'g'))) {
-    out.push({ name: m[1] ?? '', required: m[2] ? false : null, evidence: safeCite(s.path, s.text, m.index, [m[1] ?? ''], true, true) });
+    // `os.environ.get('X') or None` falls back like a default does: the app runs without X.
+    const orFallback = !m[2] && /^\s*\)\s*or\b/.test(s.text.slice(m.index + m[0].length, m.index + m[0].length + 40));
+    out.push({ name: m[1] ?? '', required: m[2] || orFallback ? false : null, evidence: safeCite(s.path, s.text, m.index, [m[1] ?? ''], true, true) });
   }
 }
 

@@ -1,0 +1,3 @@
+module example.com/deckhand/go-http
+
+go 1.19

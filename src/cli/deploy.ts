@@ -1,0 +1,147 @@
+// `deckhand deploy [target]`: plan, confirm, apply; `--plan` changes nothing, `--plan-out`/`--apply` split the two.
+import { readFile, writeFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline/promises';
+import { Command as Cmd } from 'commander';
+import {
+  applyDeploy, applyPlan, composeEnv, DeckhandError, EXIT, planReport, prepareDeploy, renderExecutionMarkdown, stepPrinter, usageError, writeReportFiles,
+  type DeployOptions, type ExecutionReport, type Plan,
+} from '../index.js';
+import { addCommonOptions, collect, executorFor, redactorFor, type GlobalOpts } from './shared.js';
+
+interface DeployFlagsCli extends GlobalOpts {
+  repo: string; appDir?: string; name?: string; strategy?: string; plan?: boolean; yes?: boolean; planOut?: string; apply?: string;
+  brief?: string; config?: string; envFile?: string; remoteEnvFile?: string; env?: string[]; port?: string; health?: string;
+  baseDir?: string; build?: string; keep?: string; start?: string; startTimeout?: string; instances?: string; migrate?: boolean;
+}
+
+const int = (flag: string, v: string | undefined, min: number, max: number): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw usageError(`${flag} must be a whole number from ${min} to ${max} (got "${v}")`);
+  return n;
+};
+
+function options(target: string, o: DeployFlagsCli): DeployOptions {
+  if (o.build !== undefined && o.build !== 'target' && o.build !== 'local') throw usageError(`--build must be target or local (got "${o.build}")`);
+  const opts: DeployOptions = { source: o.repo, target };
+  const set = <K extends keyof DeployOptions>(k: K, v: DeployOptions[K] | undefined): void => { if (v !== undefined) opts[k] = v; };
+  set('appDir', o.appDir); set('app', o.name); set('strategy', o.strategy); set('briefFile', o.brief); set('configFile', o.config);
+  set('envFile', o.envFile); set('remoteEnvFile', o.remoteEnvFile); set('env', o.env); set('health', o.health); set('baseDir', o.baseDir);
+  set('build', o.build as 'target' | 'local' | undefined); set('start', o.start);
+  set('port', int('--port', o.port, 1, 65535)); set('keep', int('--keep', o.keep, 2, 50)); set('startTimeoutSec', int('--start-timeout', o.startTimeout, 1, 3600));
+  if (o.instances !== undefined) opts.instances = o.instances === 'max' ? 'max' : (int('--instances', o.instances, 1, 512) ?? 1);
+  if (o.migrate) opts.migrate = true;
+  return opts;
+}
+
+/** deckhand's own pm2 (a dependency), so the local target needs nothing installed. */
+async function bundledPm2(): Promise<string | undefined> {
+  try {
+    const { createRequire } = await import('node:module');
+    return createRequire(import.meta.url).resolve('pm2/bin/pm2');
+  } catch { return undefined; }
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try { return /^y(es)?$/i.test((await rl.question(question)).trim()); } finally { rl.close(); }
+}
+
+export function deployCommand(run: (fn: () => Promise<number>, o: GlobalOpts) => Promise<void>): Cmd {
+  const c = new Cmd('deploy')
+    .description('deployment-executor: plan, then apply a release with a rollback point (systemd, pm2)')
+    .argument('[target]', 'local, user@host, user@host:port, ssh://user@host:port, or an ~/.ssh/config alias', 'local')
+    .option('--repo <dir>', 'the repository to deploy', '.')
+    .option('--app-dir <dir>', 'the app inside a monorepo')
+    .option('--name <app>', 'app name (service, user and /opt/<app>; default from deckhand.yml or discovery)')
+    .option('--strategy <name>', 'systemd or pm2 (default: deckhand.yml, else the brief\'s top strategy)')
+    .option('--plan', 'print the Execution Plan and change nothing')
+    .option('-y, --yes', 'apply without asking')
+    .option('--plan-out <file>', 'save the plan to FILE (then apply it with --apply FILE)')
+    .option('--apply <file>', 'apply a saved plan, after checking the target has not changed since')
+    .option('--brief <file>', 'Deployment Brief JSON (default: discover now)')
+    .option('--config <file>', 'deckhand.yml to use (default: the one in the app directory)')
+    .option('--env-file <file>', 'local env file installed as <base>/shared/.env (mode 0600)')
+    .option('--remote-env-file <path>', 'env file already on the target, installed as <base>/shared/.env')
+    .option('--env <NAME>', 'take NAME\'s value from this environment into the env file (repeatable)', collect)
+    .option('--port <n>', 'port the app listens on')
+    .option('--health <path>', 'health path checked after the start')
+    .option('--base-dir <path>', 'base directory on the target (default /opt/<app>, or ~/.deckhand/apps/<app> without root)')
+    .option('--build <where>', 'target (install and build on the target) or local (ship what is here, built)')
+    .option('--keep <n>', 'releases to keep (default 5)')
+    .option('--start <command>', 'production start command')
+    .option('--start-timeout <seconds>', 'how long the app may take to become healthy (default 30)')
+    .option('--instances <n|max>', 'pm2 cluster instances')
+    .option('--migrate', 'run the migration command discovery found');
+  addCommonOptions(c);
+  c.action(async (target: string, o: DeployFlagsCli) => {
+    await run(async () => {
+      const redactor = redactorFor(o);
+      const abort = new AbortController();
+      const executor = executorFor(target, o, redactor, abort.signal);
+      const printer = !o.json || process.stderr.isTTY ? stepPrinter(process.stderr, (s) => redactor.mask(s)) : undefined;
+      let interrupts = 0;
+      const onSigint = (): void => {
+        interrupts++;
+        if (interrupts === 1) process.stderr.write('\ninterrupt: stopping after the current step and reverting (Ctrl-C again to abort now)\n');
+        else abort.abort();
+      };
+      process.on('SIGINT', onSigint);
+      const ctx = { executor, redactor, signal: abort.signal, ...(printer ? { onProgress: printer.onProgress } : {}) };
+      const emit = async (report: ExecutionReport): Promise<void> => {
+        printer?.stop();
+        const json = redactor.mask(JSON.stringify(report, null, 2));
+        const md = redactor.mask(renderExecutionMarkdown(report));
+        process.stdout.write(`${o.json ? json : md}\n`);
+        if (o.out) {
+          const files = await writeReportFiles(o.out, report.data.outcome === 'PLANNED' ? 'plan' : 'execution', report.target.display, report.startedAt, `${json}\n`, md);
+          process.stderr.write(`reports written: ${files.json}, ${files.markdown}\n`);
+        }
+      };
+      try {
+        const opts = options(target, o);
+        const pm2 = await bundledPm2();
+        if (pm2) opts.pm2Bin = pm2;
+        if (o.apply) {
+          const saved = JSON.parse(await readFile(o.apply, 'utf8').catch((e: Error) => { throw usageError(`cannot read the plan ${o.apply}: ${e.message}`); })) as { plan?: Plan; target?: string };
+          const plan = saved.plan;
+          if (!plan || plan.kind !== 'deckhand-plan') throw usageError(`${o.apply} is not a deckhand plan`, 'save one with `deckhand deploy --plan-out FILE`');
+          if (saved.target !== target) throw usageError(`the plan was made for ${saved.target ?? '?'}, not ${target}`);
+          const env = await composeEnv({ ...(o.envFile ? { envFile: o.envFile } : {}), fromEnvironment: o.env ?? [] });
+          if (env) redactor.add(...env.secretValues);
+          if (plan.steps.some((s) => s.id === 'env') && !env && !o.remoteEnvFile) throw usageError('the plan writes the env file: pass the same --env-file / --env / --remote-env-file as when it was made');
+          if (env && plan.envNames.join(',') !== env.names.join(',')) throw usageError(`the env names differ from the plan's (${plan.envNames.join(', ')})`, 'pass the same env sources as when the plan was made');
+          const report = await applyPlan(ctx, plan, { envContent: env?.content ?? null, remoteEnvFile: o.remoteEnvFile ?? null, baseOverride: plan.layout.base, stopRequested: () => interrupts > 0 });
+          await emit(report);
+          return report.status === 'ok' ? EXIT.ok : EXIT.checksFailed;
+        }
+        const t0 = performance.now();
+        const prepared = await prepareDeploy(ctx, opts);
+        const planned = planReport(prepared.plan, executor.host, Math.round(performance.now() - t0));
+        if (o.planOut) {
+          await writeFile(o.planOut, `${JSON.stringify({ plan: prepared.plan, target }, null, 2)}\n`, { mode: 0o600 });
+          process.stderr.write(`plan ${prepared.plan.id} saved to ${o.planOut}\n`);
+        }
+        if (o.plan || (o.planOut && !o.yes)) { await emit(planned); return EXIT.ok; }
+        if (!o.yes) {
+          if (!process.stdin.isTTY || !process.stderr.isTTY) {
+            printer?.stop();
+            process.stderr.write(`${redactor.mask(renderExecutionMarkdown(planned))}\n`);
+            throw new DeckhandError('usage', 'refusing to deploy without confirmation: no terminal to ask on', { hint: 'review the plan above, then rerun with --yes (or --plan to only print it)' });
+          }
+          printer?.stop();
+          process.stderr.write(`${redactor.mask(renderExecutionMarkdown(planned))}\n`);
+          if (!(await confirm(`Apply plan ${prepared.plan.id} to ${executor.host.display}? [y/N] `))) { process.stderr.write('nothing changed\n'); return EXIT.ok; }
+        }
+        const report = await applyDeploy(ctx, prepared, () => interrupts > 0);
+        await emit(report);
+        return report.status === 'ok' ? EXIT.ok : EXIT.checksFailed;
+      } finally {
+        process.off('SIGINT', onSigint);
+        printer?.stop();
+        await executor.close();
+      }
+    }, o);
+  });
+  return c;
+}

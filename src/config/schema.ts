@@ -1,0 +1,40 @@
+// deckhand.yml: the optional per-repo deploy configuration, validated with zod (also the source of its JSON Schema).
+import { z } from 'zod';
+
+export const STRATEGIES = ['systemd', 'pm2', 'docker', 'compose', 'static', 'script'] as const;
+export type StrategyName = (typeof STRATEGIES)[number];
+
+const NAME_RE = /^[a-z][a-z0-9-]{0,38}$/;
+const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const duration = z.string().regex(/^\d+(ms|s|m)$/, 'a duration such as 500ms, 30s or 2m');
+
+export const SecretsSchema = z.object({
+  env_file: z.string().optional().describe('local env file whose lines are installed as <base>/shared/.env (mode 0600)'),
+  remote_env_file: z.string().optional().describe('env file already on the target, copied to <base>/shared/.env'),
+  env: z.array(z.string().regex(ENV_NAME_RE, 'an environment variable name')).optional()
+    .describe("names whose values are taken from the operator's environment at deploy time"),
+}).strict();
+
+export const ConfigSchema = z.object({
+  app: z.string().regex(NAME_RE, 'lower-case letters, digits and dashes, starting with a letter (max 39)').optional()
+    .describe('app name: service name, service user and /opt/<app>'),
+  strategy: z.enum(STRATEGIES).optional(),
+  base_dir: z.string().startsWith('/', 'an absolute path').optional().describe('deploy base on the target (default /opt/<app> or ~/.deckhand/apps/<app>)'),
+  user: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'a system user name').optional().describe('service user (default: the app name)'),
+  port: z.number().int().min(1).max(65535).optional(),
+  health: z.string().startsWith('/', 'a path such as /health').optional(),
+  build: z.enum(['target', 'local']).optional().describe('where install and build run (default target)'),
+  commands: z.object({
+    install: z.string().optional(), build: z.string().optional(), start: z.string().optional(), migrate: z.string().optional(),
+  }).strict().optional(),
+  env: z.record(z.string().regex(ENV_NAME_RE, 'an environment variable name'), z.string()).optional()
+    .describe('plain (non-secret) environment written to the env file'),
+  secrets: SecretsSchema.optional(),
+  keep: z.number().int().min(2).max(50).optional().describe('releases kept on the target (default 5; never fewer than current and previous)'),
+  exclude: z.array(z.string()).optional().describe('extra rsync exclude patterns for the upload'),
+  start_timeout: duration.optional().describe('how long the service may take to answer after start (default 30s)'),
+  pm2: z.object({ instances: z.union([z.number().int().min(1), z.literal('max')]).optional() }).strict().optional(),
+  script: z.object({ deploy: z.string(), rollback: z.string().optional(), no_rollback: z.boolean().optional() }).strict().optional(),
+}).strict();
+
+export type DeckhandConfig = z.infer<typeof ConfigSchema>;

@@ -1,0 +1,106 @@
+// deployment-executor: brief + deckhand.yml + flags → spec → target state → plan; apply runs it under the lock.
+import { readFile, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DeckhandError } from '../../core/errors.js';
+import type { RunContext } from '../../core/context.js';
+import { LocalExecutor } from '../../exec/local.js';
+import { loadConfig } from '../../config/load.js';
+import type { DeckhandConfig } from '../../config/schema.js';
+import { DeploymentBriefSchema, type BriefData } from '../../report/brief.js';
+import { discover } from '../discover/index.js';
+import { headCommit } from '../discover/source.js';
+import { applyPlan, type ApplyInputs } from './apply.js';
+import { planDeploy } from './plan.js';
+import { composeEnv } from './secrets.js';
+import { resolveSpec, unwrapNpmStart, type DeployFlags } from './spec.js';
+import { probeState } from './state.js';
+import type { DeploySpec, Plan } from './types.js';
+import type { ExecutionReport } from '../../report/execution.js';
+
+export interface DeployOptions extends DeployFlags {
+  /** The repository (or app) directory on this machine. */
+  source: string;
+  /** Monorepo member to deploy (directory inside source). */
+  appDir?: string;
+  briefFile?: string;
+  configFile?: string;
+  /** Target as the user wrote it (for commands in the report). */
+  target: string;
+  pm2Bin?: string;
+}
+
+export interface PreparedDeploy {
+  plan: Plan;
+  spec: DeploySpec;
+  config: DeckhandConfig;
+  configPath: string | null;
+  inputs: ApplyInputs;
+  brief: BriefData | null;
+}
+
+async function readBrief(file: string): Promise<BriefData> {
+  let raw: unknown;
+  try { raw = JSON.parse(await readFile(file, 'utf8')); } catch (e) {
+    throw new DeckhandError('usage', `cannot read the brief ${file}: ${(e as Error).message}`, { hint: 'write one with `deckhand discover --json > brief.json`' });
+  }
+  const p = DeploymentBriefSchema.safeParse(raw);
+  if (!p.success) throw new DeckhandError('usage', `${file} is not a Deployment Brief: ${p.error.issues[0]?.path.join('.')}: ${p.error.issues[0]?.message}`, { hint: 'regenerate it with `deckhand discover --json`' });
+  return p.data.data;
+}
+
+async function workTree(ctx: RunContext, dir: string): Promise<{ commit: string | null; dirty: boolean }> {
+  const commit = await headCommit(ctx, dir);
+  if (!commit) return { commit: null, dirty: false };
+  const r = await ctx.executor.run({ argv: ['git', '-C', dir, 'status', '--porcelain', '--', '.'], mutates: false, timeoutMs: 15_000 });
+  return { commit, dirty: r.exitCode === 0 && r.stdout.trim().length > 0 };
+}
+
+/** Resolves inputs, reads the target in one round trip and builds the plan. Changes nothing. */
+export async function prepareDeploy(ctx: RunContext, opts: DeployOptions): Promise<PreparedDeploy> {
+  const root = resolve(opts.source);
+  const st = await stat(root).catch(() => null);
+  if (!st?.isDirectory()) throw new DeckhandError('usage', `${opts.source} is not a directory`, { hint: 'pass the path of the repository (or app) to deploy' });
+  const appRoot = opts.appDir ? join(root, opts.appDir) : root;
+  ctx.executor.connect?.().catch(() => undefined);
+  const local: RunContext = { executor: new LocalExecutor(ctx.redactor, ctx.signal), redactor: ctx.redactor };
+  const { path: configPath, config } = await loadConfig(appRoot, opts.configFile);
+  const brief = opts.briefFile ? await readBrief(opts.briefFile) : (await discover(local, root, opts.appDir ? { app: opts.appDir } : {})).data;
+  const tree = await workTree(local, appRoot);
+  const flags: DeployFlags = { ...opts };
+  const spec = resolveSpec({ sourceDir: appRoot, brief, config, flags, commit: tree.commit, dirty: tree.dirty });
+  spec.commands.start = unwrapNpmStart(spec.commands.start, await readFile(join(appRoot, 'package.json'), 'utf8').catch(() => null));
+  if (opts.pm2Bin && ctx.executor.host.kind === 'local') spec.pm2Bin = opts.pm2Bin;
+  const env = await composeEnv({
+    ...(opts.envFile ?? config.secrets?.env_file ? { envFile: opts.envFile ?? resolve(appRoot, config.secrets?.env_file ?? '') } : {}),
+    fromEnvironment: [...(opts.env ?? []), ...(config.secrets?.env ?? [])],
+    plain: config.env ?? {},
+  });
+  if (env) {
+    ctx.redactor.add(...env.secretValues);
+    spec.envNames = env.names;
+  }
+  const remoteEnvFile = opts.remoteEnvFile ?? config.secrets?.remote_env_file ?? null;
+  if (env && remoteEnvFile) throw new DeckhandError('usage', 'both a local env source and --remote-env-file were given', { hint: 'use one: the env file is written whole from one source' });
+  const state = await probeState(ctx, spec.app, spec.baseDirOverride);
+  const plan = planDeploy({
+    spec, state, target: opts.target, now: ctx.now?.() ?? new Date(),
+    envProvided: env ? 'content' : remoteEnvFile ? 'remote-file' : 'none', stagingRoot: tmpdir(),
+    ...(remoteEnvFile ? { remoteEnvFile } : {}),
+  });
+  if (!env && !remoteEnvFile) {
+    const required = brief?.env.filter((e) => e.required).map((e) => e.name) ?? [];
+    if (required.length > 0) plan.warnings.push(`no env source given: ${plan.layout.envFile} is kept as it is; the app reads ${required.join(', ')} with no default`);
+  }
+  return { plan, spec, config, configPath, brief, inputs: { envContent: env?.content ?? null, remoteEnvFile, baseOverride: spec.baseDirOverride } };
+}
+
+export async function applyDeploy(ctx: RunContext, prepared: PreparedDeploy, stopRequested?: () => boolean): Promise<ExecutionReport> {
+  return applyPlan(ctx, prepared.plan, { ...prepared.inputs, ...(stopRequested ? { stopRequested } : {}) });
+}
+
+export { applyPlan } from './apply.js';
+export { planReport } from './plan-report.js';
+export { appName } from './spec.js';
+export { rollback, type RollbackOptions } from './rollback.js';
+export type { Plan, DeploySpec } from './types.js';
