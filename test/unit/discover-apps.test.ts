@@ -111,6 +111,44 @@ describe('findApps on in-memory repos', () => {
   });
 });
 
+describe('findApps: Bun, Deno and manifest evidence', () => {
+  it('Bun apps are named bun: a bun lockfile, bunfig.toml or a bun@ packageManager', async () => {
+    const start = '"scripts":{"start":"bun src/index.ts"}';
+    assert.deepEqual(summary(await findApps(memoryRepo({ 'package.json': `{"name":"a",${start}}`, 'bun.lockb': 'x' }))), ['. a bun']);
+    assert.deepEqual(summary(await findApps(memoryRepo({ 'package.json': '{"name":"a","dependencies":{"hono":"4"}}', 'bunfig.toml': '' }))), ['. a bun']);
+    assert.deepEqual(summary(await findApps(memoryRepo({ 'package.json': `{"name":"a","packageManager":"bun@1.1.0",${start}}` }))), ['. a bun']);
+    assert.deepEqual(summary(await findApps(memoryRepo({ 'package.json': '{"name":"a","scripts":{"start":"node server.js"}}', 'package-lock.json': '{}' }))), ['. a node']);
+  });
+
+  it('Deno apps: a start/serve/preview task or a main.ts/server.ts entry; a bare module is not an app', async () => {
+    const task = await findApps(memoryRepo({ 'deno.json': '{\n  "tasks": {\n    "serve": "deno serve main.ts"\n  }\n}', 'main.ts': '' }));
+    assert.deepEqual([summary(task), task[0]?.reason, task[0]?.evidence], [['. memory deno'], 'single app with a Deno serve task', [{ file: 'deno.json', line: 3 }]]);
+    const entry = await findApps(memoryRepo({ 'deno.jsonc': '{ // fmt only\n "fmt": {} }', 'server.ts': '' }));
+    assert.deepEqual([summary(entry), entry[0]?.reason], [['. memory deno'], 'single app with a Deno entry point (server.ts)']);
+    const { apps, skipped } = await findAppsDetailed(memoryRepo({
+      'apps/api/deno.json': '{"tasks":{"start":"deno run -A main.ts"}}', 'apps/api/main.ts': '',
+      'apps/lib/deno.json': '{"exports":"./mod.ts"}', 'apps/lib/mod.ts': '',
+    }));
+    assert.deepEqual(summary(apps), ['apps/api api deno']);
+    assert.match(skipped.find((x) => x.dir === 'apps/lib')?.reason ?? '', /Deno module/);
+  });
+
+  it('a framework line is cited where it is, not at the blank line before it', async () => {
+    const py = await findApps(memoryRepo({ 'requirements.txt': '# web\n\nflask==3.0\n', 'app.py': '' }));
+    assert.deepEqual(py[0]?.evidence, [{ file: 'requirements.txt', line: 3 }]);
+    const gradle = await findApps(memoryRepo({ 'build.gradle': 'plugins {\n\n  id "application"\n}\n' }));
+    assert.deepEqual(gradle[0]?.evidence, [{ file: 'build.gradle', line: 3 }]);
+  });
+
+  it('a Rust member inheriting its server framework from the workspace (`actix-web.workspace = true`) names it', async () => {
+    const apps = await findApps(memoryRepo({
+      'Cargo.toml': '[workspace]\nmembers = ["srv"]\n\n[workspace.dependencies]\nactix-web = "4"\n',
+      'srv/Cargo.toml': '[package]\nname = "srv"\n\n[dependencies]\nactix-web.workspace = true\n', 'srv/src/main.rs': 'fn main() {}\n',
+    }));
+    assert.match(apps[0]?.reason ?? '', /a Rust binary \(actix-web\)/);
+  });
+});
+
 describe('globToRegExp', () => {
   it('matches workspace globs like npm and pnpm do', () => {
     assert.ok(globToRegExp('packages/*').test('packages/a'));

@@ -68,15 +68,6 @@ const NO_ENV = { envRequired: [], envOptional: [], envUnknown: [] };
 const NO_CMDS = { install: null, build: null, start: null, startProduction: null, dev: null, migrate: null, release: null };
 const NOTHING = { ecosystem: null, language: null, frameworks: [], runtime: null, packageManager: null, datastores: [], conflicts: [] };
 
-const GAP = {
-  npmDefault: 'node-ecosystem: with no lockfile and no packageManager field, report npm (source fallback, low confidence): package.json alone means npm',
-  pnpmWorkspace: 'node-ecosystem: pnpm-workspace.yaml at the repo root makes pnpm the package manager of the root and every member',
-  tscBuild: 'node-ecosystem: a build script that runs `tsc` means the app is written in TypeScript (medium confidence)',
-  nextStandalone: "node-commands: with Next `output: 'standalone'` the `node .next/standalone/server.js` start must outrank `next start` (emit it as build-file, or file the `start` script as non-production)",
-  delegatingRoot: 'node-commands: a workspace root script that only fans out (`pnpm -r`, turbo, nx, lerna …) is not a production start',
-  guardedEnv: 'node-env: a read used only behind `if (x)` (the app starts without it and says so) is optional, not required',
-} as const;
-
 const CASES: Case[] = [
   {
     fixture: 'node-express',
@@ -100,7 +91,6 @@ const CASES: Case[] = [
       datastores: [], artifacts: [], topStrategy: null, strategy: null, conflicts: [],
     },
     risks: [/production start command needed: only a dev server \(nodemon server\.js\)/],
-    gaps: { packageManager: { now: null, fix: GAP.npmDefault } },
   },
   {
     fixture: 'node-nest',
@@ -126,7 +116,6 @@ const CASES: Case[] = [
       datastores: [], artifacts: [], topStrategy: 'pm2', strategy: 'pm2', conflicts: [],
     },
     frameworkDetail: { nextjs: { output: 'standalone' } },
-    gaps: { start: { now: 'pnpm start', fix: GAP.nextStandalone } },
   },
   {
     fixture: 'node-vite-static',
@@ -262,10 +251,6 @@ const CASES: Case[] = [
     },
     risks: [/a \.env file is committed \(\.env, 2 variables\)/],
     topReason: /runs its datastores \(postgresql, redis\) beside the app/,
-    gaps: {
-      language: { now: 'javascript', fix: GAP.tscBuild },
-      packageManager: { now: null, fix: GAP.npmDefault },
-    },
   },
   {
     fixture: 'artifacts-k8s',
@@ -311,7 +296,6 @@ const CASES: Case[] = [
       port: null, health: [], ...NO_ENV, datastores: [], artifacts: [], topStrategy: null, strategy: null, conflicts: [],
     },
     risks: [/monorepo with 2 apps \(apps\/api, apps\/web\): pass --app/],
-    gaps: { packageManager: { now: null, fix: GAP.npmDefault } },
   },
   {
     fixture: 'mono-npm', app: 'apps/api',
@@ -322,7 +306,6 @@ const CASES: Case[] = [
       port: '3000 code @ apps/api/src/index.js:3', health: [], envRequired: [], envOptional: ['PORT'], envUnknown: [],
       datastores: [], artifacts: [], topStrategy: 'pm2', strategy: 'pm2', conflicts: [],
     },
-    gaps: { packageManager: { now: null, fix: GAP.npmDefault } },
   },
   {
     fixture: 'mono-npm', app: 'apps/web',
@@ -334,7 +317,6 @@ const CASES: Case[] = [
       datastores: [], artifacts: [], topStrategy: 'pm2', strategy: 'pm2', conflicts: [],
     },
     frameworkDetail: { nextjs: { output: 'server' } },
-    gaps: { packageManager: { now: null, fix: GAP.npmDefault } },
   },
   {
     fixture: 'mono-pnpm-go',
@@ -346,12 +328,6 @@ const CASES: Case[] = [
       port: null, health: [], ...NO_ENV, datastores: [], artifacts: [], topStrategy: null, strategy: null, conflicts: [],
     },
     risks: [/monorepo with 2 apps \(apps\/gateway, services\/billing\)/],
-    gaps: {
-      packageManager: { now: null, fix: GAP.pnpmWorkspace },
-      build: { now: 'npm run build', fix: GAP.pnpmWorkspace },
-      start: { now: 'npm run start', fix: GAP.delegatingRoot },
-      startProduction: { now: true, fix: GAP.delegatingRoot },
-    },
   },
   {
     fixture: 'mono-pnpm-go', app: 'apps/gateway',
@@ -362,11 +338,6 @@ const CASES: Case[] = [
       port: null, health: [], ...NO_ENV, datastores: [], artifacts: [], topStrategy: null, strategy: null, conflicts: [],
     },
     risks: [/no start command found/, /port unknown/],
-    gaps: {
-      language: { now: 'javascript', fix: GAP.tscBuild },
-      packageManager: { now: null, fix: GAP.pnpmWorkspace },
-      build: { now: 'npm run build', fix: GAP.pnpmWorkspace },
-    },
   },
   {
     fixture: 'mono-pnpm-go', app: 'services/billing',
@@ -380,6 +351,127 @@ const CASES: Case[] = [
     },
     risks: [/port unknown/],
   },
+  {
+    fixture: 'bun-elysia',
+    expect: {
+      name: 'todo-api', appDir: '', apps: ['.:todo-api:bun'], ecosystem: 'bun', language: 'typescript', frameworks: ['elysia'],
+      runtime: 'bun 1.1.43 @ .tool-versions:1', packageManager: 'bun@1.1.43',
+      install: 'bun install --frozen-lockfile', build: 'bun run build', start: 'bun run start', startProduction: true, dev: 'bun run dev', migrate: null, release: null,
+      port: '3000 code @ src/index.ts:12', health: ['/health'],
+      envRequired: ['DATABASE_URL', 'JWT_SECRET'], envOptional: ['CORS_ORIGIN', 'DB_POOL_MAX', 'PORT'], envUnknown: [],
+      // pm2 would need node beside bun: a systemd unit running bun is the simpler host setup.
+      datastores: ['postgresql'], artifacts: [], topStrategy: 'systemd', strategy: 'systemd', conflicts: [],
+    },
+    risks: [/required variable JWT_SECRET has no example and no default/],
+    topReason: /a production start command: bun run start/,
+  },
+  {
+    fixture: 'deno-oak',
+    expect: {
+      name: 'deno-oak', appDir: '', apps: ['.:deno-oak:deno'], ecosystem: 'deno', language: 'typescript', frameworks: ['oak'],
+      runtime: 'deno 2.1.4 @ .dvmrc:1', packageManager: 'deno',
+      install: 'deno cache main.ts', build: null, start: 'deno task start', startProduction: true, dev: 'deno task dev', migrate: null, release: null,
+      port: '8000 code @ main.ts:18', health: ['/healthz'],
+      envRequired: ['DATABASE_URL'], envOptional: ['DB_POOL_SIZE', 'HOST', 'PORT'], envUnknown: [],
+      datastores: ['postgresql'], artifacts: [], topStrategy: 'systemd', strategy: 'systemd', conflicts: [],
+    },
+    risks: [/required variable DATABASE_URL has no example and no default/],
+  },
+  {
+    fixture: 'php-laravel',
+    expect: {
+      name: 'php-laravel', appDir: '', apps: ['.:php-laravel:php'], ecosystem: 'php', language: 'php', frameworks: ['laravel'],
+      runtime: 'php ^8.2 @ composer.json:7', packageManager: 'composer',
+      install: 'composer install --no-dev --optimize-autoloader', build: null, start: 'php-fpm', startProduction: true, dev: 'php artisan serve --port=8080',
+      migrate: 'php artisan migrate --force', release: 'php artisan config:cache && php artisan route:cache && php artisan view:cache',
+      // Only the dev server names a port: php-fpm listens where its pool says, and there is no pool in the repo.
+      port: '8080 fallback @ composer.json:31', health: ['/api/status', '/up'],
+      envRequired: ['APP_KEY', 'DB_PASSWORD', 'STRIPE_SECRET'],
+      envOptional: [
+        'APP_DEBUG', 'APP_ENV', 'APP_LOCALE', 'APP_NAME', 'APP_PREVIOUS_KEYS', 'APP_URL', 'DB_CONNECTION', 'DB_DATABASE', 'DB_HOST', 'DB_PORT',
+        'DB_USERNAME', 'MAILGUN_DOMAIN', 'REDIS_CLIENT', 'REDIS_HOST', 'REDIS_PORT', 'STRIPE_WEBHOOK_TOLERANCE',
+      ],
+      envUnknown: ['CACHE_STORE', 'LOG_CHANNEL', 'MAIL_HOST', 'MAIL_MAILER'],
+      datastores: ['postgresql', 'redis', 'smtp'], artifacts: ['env-example:.env.example'], topStrategy: 'systemd', strategy: 'systemd', conflicts: [],
+    },
+    frameworkDetail: { laravel: { server: 'php-fpm', webServer: 'nginx', documentRoot: 'public' } },
+    risks: [/needs migrations: run `php artisan migrate --force`/],
+  },
+  {
+    fixture: 'php-symfony',
+    expect: {
+      name: 'php-symfony', appDir: '', apps: ['.:php-symfony:php'], ecosystem: 'php', language: 'php', frameworks: ['symfony'],
+      // config.platform.php 8.3.0 satisfies require.php: no disagreement.
+      runtime: 'php >=8.2 @ composer.json:7', packageManager: 'composer',
+      install: 'composer install --no-dev --optimize-autoloader', build: null, start: 'php-fpm', startProduction: true, dev: 'php -S 127.0.0.1:8000 -t public',
+      migrate: 'php bin/console doctrine:migrations:migrate --no-interaction', release: 'APP_ENV=prod APP_DEBUG=0 php bin/console cache:clear',
+      port: '9000 deploy-material @ docker/php-fpm/zz-catalog.conf:4', health: ['/healthz'],
+      envRequired: ['APP_SECRET', 'DATABASE_URL', 'MESSENGER_TRANSPORT_DSN'], envOptional: ['APP_ENV', 'APP_REGION', 'CATALOG_CURRENCY'], envUnknown: [],
+      datastores: ['postgresql', 'rabbitmq'], artifacts: [], topStrategy: 'systemd', strategy: 'systemd', conflicts: [],
+    },
+    frameworkDetail: { symfony: { server: 'php-fpm', webServer: 'nginx', documentRoot: 'public' } },
+    risks: [/a \.env file of defaults is committed \(\.env, 4 variables\), as Symfony's Dotenv expects/, /needs migrations: run `php bin\/console doctrine:migrations:migrate/],
+  },
+  {
+    fixture: 'ruby-rails',
+    expect: {
+      name: 'ruby-rails', appDir: '', apps: ['.:ruby-rails:ruby'], ecosystem: 'ruby', language: 'ruby', frameworks: ['rails', 'puma'],
+      runtime: 'ruby 3.3.0 @ .ruby-version:1', packageManager: 'bundler@2.5.6',
+      install: 'BUNDLE_DEPLOYMENT=1 BUNDLE_WITHOUT=development:test bundle install',
+      build: 'RAILS_ENV=production SECRET_KEY_BASE_DUMMY=1 bundle exec rails assets:precompile',
+      start: 'RAILS_ENV=production bundle exec puma -C config/puma.rb', startProduction: true, dev: 'bundle exec rails server',
+      migrate: 'RAILS_ENV=production bundle exec rails db:migrate', release: null,
+      port: '3000 code @ config/puma.rb:12', health: ['/up'],
+      envRequired: ['DATABASE_URL', 'RAILS_MASTER_KEY', 'STRIPE_API_KEY'],
+      // RAILS_MASTER_KEY decrypts the credentials that hold secret_key_base: SECRET_KEY_BASE itself may stay unset.
+      envOptional: ['PORT', 'RAILS_ENV', 'RAILS_LOG_LEVEL', 'RAILS_MAX_THREADS', 'RAILS_MIN_THREADS', 'REDIS_URL', 'SECRET_KEY_BASE', 'WEB_CONCURRENCY'],
+      envUnknown: [],
+      datastores: ['postgresql', 'redis'], artifacts: [], topStrategy: 'systemd', strategy: 'systemd', conflicts: [],
+    },
+    risks: [/bundle exec sidekiq/, /force_ssl/, /needs migrations: run `RAILS_ENV=production bundle exec rails db:migrate`/],
+  },
+  {
+    fixture: 'ruby-sinatra',
+    expect: {
+      name: 'ruby-sinatra', appDir: '', apps: ['.:ruby-sinatra:ruby'], ecosystem: 'ruby', language: 'ruby', frameworks: ['sinatra', 'puma'],
+      // .tool-versions' 3.3.1 satisfies the Gemfile's ~> 3.2.
+      runtime: 'ruby 3.3.1 @ .tool-versions:2', packageManager: 'bundler',
+      install: 'BUNDLE_WITHOUT=development:test bundle install', build: null, start: 'bundle exec puma -e production -p $PORT', startProduction: true,
+      dev: null, migrate: null, release: null,
+      port: '4567 code @ app.rb:7', health: ['/health'],
+      envRequired: ['SESSION_SECRET'], envOptional: ['LOG_LEVEL', 'PORT', 'REDIS_URL'], envUnknown: ['API_TOKEN'],
+      datastores: ['redis'], artifacts: [], topStrategy: 'systemd', strategy: 'systemd', conflicts: [],
+    },
+    risks: [/required variable SESSION_SECRET has no example and no default/],
+  },
+  {
+    fixture: 'rust-axum',
+    expect: {
+      name: 'orders-api', appDir: '', apps: ['.:orders-api:rust'], ecosystem: 'rust', language: 'rust', frameworks: ['axum'],
+      runtime: 'rust 1.78 @ rust-toolchain.toml:2', packageManager: 'cargo',
+      install: 'cargo fetch', build: 'cargo build --release', start: './target/release/orders-api', startProduction: true, dev: null,
+      migrate: 'sqlx migrate run', release: null,
+      port: '3000 code @ src/config.rs:11', health: ['/health'],
+      envRequired: ['DATABASE_URL'], envOptional: ['PORT', 'RUST_LOG'], envUnknown: [],
+      datastores: ['postgresql'], artifacts: [], topStrategy: 'systemd', strategy: 'systemd', conflicts: [],
+    },
+    frameworkDetail: { axum: { crate: 'axum' } },
+    risks: [/needs migrations: run `sqlx migrate run`/],
+  },
+  {
+    fixture: 'rust-actix',
+    expect: {
+      // A Cargo workspace with one binary member: that member is the app, built into the workspace's target/.
+      name: 'shop-server', appDir: 'crates/server', apps: ['crates/server:shop-server:rust'], ecosystem: 'rust', language: 'rust', frameworks: ['actix'],
+      runtime: 'rust 1.77.2 @ rust-toolchain:1', packageManager: 'cargo',
+      install: 'cargo fetch', build: 'cargo build --release --bin shop', start: '../../target/release/shop', startProduction: true, dev: null,
+      migrate: null, release: null,
+      port: '8080 code @ crates/server/src/main.rs:32', health: ['/healthz'],
+      envRequired: ['REDIS_URL'], envOptional: ['CART_TTL_SECS', 'WORKERS'], envUnknown: [],
+      datastores: ['redis'], artifacts: [], topStrategy: 'systemd', strategy: 'systemd', conflicts: [],
+    },
+    frameworkDetail: { actix: { crate: 'actix-web' } },
+  },
   // The committed example apps: real repos a user would point deckhand at.
   {
     fixture: 'node-api', example: true,
@@ -391,10 +483,6 @@ const CASES: Case[] = [
       // The server starts without DATABASE_URL (only /ready and /api/items need it).
       envRequired: [], envOptional: ['APP_VERSION', 'DATABASE_URL', 'GIT_COMMIT', 'PORT'], envUnknown: [],
       datastores: ['postgresql'], artifacts: ['env-example:.env.example'], topStrategy: 'pm2', strategy: 'pm2', conflicts: [],
-    },
-    gaps: {
-      envRequired: { now: ['DATABASE_URL'], fix: GAP.guardedEnv },
-      envOptional: { now: ['APP_VERSION', 'GIT_COMMIT', 'PORT'], fix: GAP.guardedEnv },
     },
   },
   {
@@ -433,7 +521,6 @@ const CASES: Case[] = [
     },
     frameworkDetail: { 'static-html': { outDir: 'dist', source: 'src' } },
     topReason: /copied by the build into dist\//,
-    gaps: { packageManager: { now: null, fix: GAP.npmDefault } },
   },
   {
     fixture: 'compose-stack', example: true,
@@ -510,7 +597,7 @@ describe('every fixture repo has a case', () => {
       assert.deepEqual(CASES.filter((c) => c.fixture === f && c.app !== undefined).map((c) => c.app), members, `${f}: one case per app`);
     }
   });
-  it('fixtures added since have a case too', { todo: 'add a brief case for each new fixture repo' }, () => {
+  it('every fixture repo has a case', () => {
     assert.deepEqual(dirs.filter((d) => !covered.has(d)), []);
   });
 });

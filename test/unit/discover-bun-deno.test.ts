@@ -146,10 +146,10 @@ describe('fixture: deno-oak (Deno, Oak, deno.jsonc with comments, deno-postgres)
     assert.deepEqual(health(s), { '/healthz': 'medium main.ts:6' });
   });
 
-  test('env from Deno.env.get: bare read required, ?? defaults optional; main_test.ts ignored', () => {
+  test('env from Deno.env.get: a read whose local is throw-guarded is required, ?? defaults optional; main_test.ts ignored', () => {
     assert.deepEqual(envMap(s), { DATABASE_URL: true, DB_POOL_SIZE: false, HOST: false, PORT: false });
     const db = of(s, 'env').find((e) => e.name === 'DATABASE_URL')!;
-    assert.deepEqual([db.confidence, at(db)], ['medium', 'db.ts:3']);
+    assert.deepEqual([db.confidence, at(db)], ['high', 'db.ts:3'], 'const databaseUrl = Deno.env.get(…); if (!databaseUrl) throw');
     assert.equal(of(s, 'env').find((e) => e.name === 'HOST')?.evidence[0]?.text, 'const hostname = Deno.env.get("HOST") ?? "…";');
   });
 
@@ -238,12 +238,12 @@ describe('Bun edge cases', () => {
     assert.deepEqual([pm.value, pm.version], ['bun', '1.1.x']);
   });
 
-  test('a Bun app with only a Node version file resolves no runtime rather than node', async () => {
+  test('a Bun app with only a Node version file resolves no runtime rather than node; bun is still named to check', async () => {
     const repo = memoryRepo({ 'package.json': '{\n  "scripts": { "start": "bun src/index.ts" }\n}', 'bun.lockb': 'x', '.nvmrc': '20\n', 'src/index.ts': '' });
     const b = await resolveBrief(repo, await run(repo), { app: 'x', root: '/r', appDir: '', commit: null, apps: [] });
     assert.equal(b.stack.ecosystem?.value, 'bun');
     assert.equal(b.stack.runtime, null);
-    assert.deepEqual(b.runtimes, []);
+    assert.deepEqual(b.runtimes, [{ name: 'bun', range: null }]);
   });
 
   test('Bun.serve: literal port; routes table and request pathname checks are health routes', async () => {
@@ -486,12 +486,14 @@ describe('brief: bun-elysia end to end', async () => {
     assert.deepEqual(d.datastores.map((x) => [x.kind, x.required]), [['postgresql', true]]);
   });
 
-  test('strategy: systemd with bun on the host (pm2 would add node for a Bun server)', { todo: 'strategy.ts offers pm2 (score 62, "needs node on the host") for ecosystem bun above systemd (60)' }, () => {
+  test('strategy: systemd with bun on the host (pm2 would add node for a Bun server)', () => {
     assert.equal(d.strategy, 'systemd');
     assert.deepEqual(d.strategies[0]?.needs, ['systemd as PID 1', 'root or passwordless sudo', 'bun 1.1.43 on the host']);
+    const pm2 = d.strategies.find((s) => s.name === 'pm2');
+    assert.deepEqual([pm2?.score, pm2?.needs], [55, ['bun on the host', 'node on the host (pm2 runs on it)', 'pm2 (installed by the deploy if missing)']]);
   });
 
-  test('apps list names the app as bun', { todo: 'apps.ts classifies every package.json directory as ecosystem node' }, () => {
+  test('apps list names the app as bun', () => {
     assert.deepEqual(d.apps.map((a) => [a.dir, a.ecosystem]), [['', 'bun']]);
   });
 });
@@ -528,7 +530,7 @@ describe('brief: deno-oak end to end', async () => {
     assert.deepEqual(d.strategies[0]?.needs, ['systemd as PID 1', 'root or passwordless sudo', 'deno 2.1.4 on the host']);
   });
 
-  test('apps list names the app as deno', { todo: 'apps.ts has no deno.json(c) manifest: the root is an app of ecosystem unknown' }, () => {
+  test('apps list names the app as deno', () => {
     assert.deepEqual(d.apps.map((a) => [a.dir, a.ecosystem]), [['', 'deno']]);
   });
 });

@@ -129,6 +129,11 @@ describe('fixture: node-next-standalone (next, pnpm)', async () => {
     ]);
   });
 
+  test("standalone: the config's server.js (build-file, high) outranks the `next start` script (medium)", () => {
+    const starts = of(s, 'command').filter((c) => c.role === 'start').map((c) => `${c.command} ${c.source} ${c.confidence}`);
+    assert.deepEqual(starts, ['pnpm start build-file medium', 'node .next/standalone/server.js build-file high']);
+  });
+
   test('port: next default 3000 as a low-confidence fallback', () => {
     const p = only(s, 'port');
     assert.deepEqual([p.port, p.source, p.confidence], [3000, 'fallback', 'low']);
@@ -230,8 +235,10 @@ describe('fixture: node-dev-only', async () => {
     assert.equal(at(r), 'package.json:6');
   });
 
-  test('no lockfile: no package-manager signal (unknown is not guessed)', () => {
-    assert.equal(of(s, 'package-manager').length, 0);
+  test('no lockfile: npm as a low-confidence fallback (package.json alone means npm), and no install command to freeze', () => {
+    const pm = only(s, 'package-manager');
+    assert.deepEqual([pm.value, pm.source, pm.confidence, pm.evidence], ['npm', 'fallback', 'low', [{ file: 'package.json', line: 1 }]]);
+    assert.equal(of(s, 'command').filter((c) => c.role === 'install').length, 0);
   });
 
   test('listen(8080) literal', () => {
@@ -402,6 +409,62 @@ describe('env reads, not writes', () => {
       'a.js': 'process.env.TZ = "UTC";\nconst x = process.env[`P_${i}`];\nconst y = process.env.REAL;\n',
     });
     assert.deepEqual(env(s), { REAL: true });
+  });
+});
+
+describe('env read into a local', () => {
+  test('a presence test of the local makes it optional; a throw guard required; other uses stay bare', async () => {
+    const s = await one(nodeEnvDetector, {
+      'package.json': '{}',
+      'a.js': [
+        'const databaseUrl = process.env.DATABASE_URL;',
+        'if (databaseUrl) { pool = new Pool({ connectionString: databaseUrl }); } else { console.warn("no db"); }',
+        'const token = process.env.API_TOKEN;',
+        'if (!token) {',
+        '  throw new Error("API_TOKEN");',
+        '}',
+        'const region = process.env.REGION;',
+        'const label = region ?? "eu";',
+        'const key = process.env.SIGNING_KEY;',
+        'sign(key);',
+      ].join('\n'),
+    });
+    assert.deepEqual(env(s), { API_TOKEN: true, DATABASE_URL: false, REGION: false, SIGNING_KEY: true });
+    assert.deepEqual(of(s, 'env').map((e) => `${e.name} ${e.confidence}`), ['API_TOKEN high', 'DATABASE_URL high', 'REGION high', 'SIGNING_KEY medium']);
+  });
+});
+
+describe('workspace roots and members', () => {
+  test('pnpm-workspace.yaml with no lockfile: pnpm for the root and each member, scripts run with pnpm, no frozen install', async () => {
+    const repo = memoryRepo({
+      'package.json': '{\n  "scripts": { "build": "pnpm -r build", "start": "pnpm -r --parallel start" }\n}',
+      'pnpm-workspace.yaml': "packages:\n  - 'apps/*'\n",
+      'apps/api/package.json': '{\n  "scripts": { "build": "tsc", "start": "node dist/index.js" }\n}',
+    });
+    const root = await run(repo);
+    const pm = only(root, 'package-manager');
+    assert.deepEqual([pm.value, pm.source, pm.confidence, at(pm)], ['pnpm', 'build-file', 'medium', 'pnpm-workspace.yaml:null']);
+    assert.deepEqual(commands(root), ['build pnpm build prod'], 'the fan-out start is no start of the root');
+    const member = await run(repo, 'apps/api');
+    assert.equal(only(member, 'package-manager').value, 'pnpm');
+    assert.deepEqual(commands(member), ['build pnpm build prod', 'start pnpm start prod']);
+    assert.deepEqual([only(member, 'language').value, only(member, 'language').confidence, at(only(member, 'language'))], ['typescript', 'medium', 'apps/api/package.json:2']);
+  });
+
+  test('turbo, nx, lerna and npm --workspaces starts at a workspace root are skipped; concurrently in a single app is a start', async () => {
+    for (const start of ['turbo run start', 'nx run-many -t serve', 'lerna run start', 'npm run start --workspaces']) {
+      const s = await one(nodeCommandsDetector, { 'package.json': JSON.stringify({ workspaces: ['apps/*'], scripts: { start } }), 'package-lock.json': '{}' });
+      assert.deepEqual(commands(s), ['install npm ci prod'], start);
+    }
+    const single = await one(nodeCommandsDetector, { 'package.json': '{"scripts":{"start":"concurrently \\"node api.js\\" \\"node worker.js\\""}}', 'package-lock.json': '{}' });
+    assert.deepEqual(commands(single), ['install npm ci prod', 'start npm run start prod']);
+  });
+
+  test('a build running tsc after other steps is TypeScript; a build of plain node is not', async () => {
+    const ts = await one(nodeEcosystemDetector, { 'package.json': '{"scripts":{"build":"rimraf dist && tsc -p tsconfig.build.json"}}' });
+    assert.equal(only(ts, 'language').value, 'typescript');
+    const js = await one(nodeEcosystemDetector, { 'package.json': '{"scripts":{"build":"node build.js --tsc-compat"}}' });
+    assert.equal(only(js, 'language').value, 'javascript');
   });
 });
 

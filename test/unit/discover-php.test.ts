@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { Redactor } from '../../src/core/redact.js';
 import { RecordingExecutor } from '../../src/exec/recording.js';
 import type { DeploymentBrief } from '../../src/report/brief.js';
+import { envFilesDetector } from '../../src/stages/discover/detectors/artifacts/env-files.js';
 import { ALL_DETECTORS } from '../../src/stages/discover/detectors/index.js';
 import { detectors } from '../../src/stages/discover/detectors/php/index.js';
 import { discover, resolveBrief } from '../../src/stages/discover/index.js';
@@ -283,6 +284,20 @@ async function briefOf(name: string): Promise<DeploymentBrief['data']> {
   return brief.data;
 }
 
+describe('php: committed .env files', () => {
+  it("Symfony's committed .env of defaults is named as the convention it is; a committed .env.local is still a plain leak", async () => {
+    const risks = async (files: Record<string, string>): Promise<string[]> =>
+      of(await envFilesDetector.detect({ repo: memoryRepo(files), appDir: '' }), 'risk').map((r) => r.message);
+    const symfony = { 'composer.json': JSON.stringify({ require: { 'symfony/framework-bundle': '7.1.*', 'symfony/dotenv': '7.1.*' } }), '.env': 'APP_ENV=dev\nAPP_SECRET=\n' };
+    const [defaults] = await risks(symfony);
+    assert.match(defaults ?? '', /^a \.env file of defaults is committed \(\.env, 2 variables\), as Symfony's Dotenv expects;.*real values go in \.env\.local/);
+    const local = await risks({ ...symfony, '.env.local': 'APP_SECRET=x\n' });
+    assert.ok(local.some((m) => /^a \.env file is committed \(\.env\.local, 1 variable\); its values are not reported/.test(m)), local.join('\n'));
+    const noDotenv = await risks({ 'composer.json': JSON.stringify({ require: { 'laravel/framework': '^11.0' } }), '.env': 'APP_KEY=base64:x\n' });
+    assert.match(noDotenv[0] ?? '', /^a \.env file is committed \(\.env, 1 variable\)/);
+  });
+});
+
 describe('php: the resolved Deployment Brief', () => {
   it('laravel fixture', async () => {
     const d = await briefOf('php-laravel');
@@ -316,7 +331,7 @@ describe('php: the resolved Deployment Brief', () => {
     assert.deepEqual(d.problems, []);
   });
 
-  it('laravel fixture: the systemd strategy says nginx fronts php-fpm', { todo: 'strategy.ts: add the web server from the framework detail to the systemd needs' }, async () => {
+  it('laravel fixture: the systemd strategy says nginx fronts php-fpm', async () => {
     const d = await briefOf('php-laravel');
     assert.ok(d.strategies.find((s) => s.name === 'systemd')?.needs.some((n) => /nginx/.test(n) && /public/.test(n)));
   });
@@ -347,9 +362,7 @@ describe('php: the resolved Deployment Brief', () => {
     assert.ok(!JSON.stringify(d).includes('!ChangeMe!'));
   });
 
-  it('laravel with Vite assets: the PHP app keeps its stack, Composer install and php-fpm', {
-    todo: 'resolve: prefer the app ecosystem from apps.ts and that group\'s language, package manager and commands over the node group\'s',
-  }, async () => {
+  it('laravel with Vite assets: the PHP app keeps its stack, Composer install and php-fpm', async () => {
     const repo = memoryRepo({
       'composer.json': JSON.stringify({ require: { php: '^8.3', 'laravel/framework': '^11.0' } }, null, 4),
       'composer.lock': '{}', artisan: '#!/usr/bin/env php\n<?php\n', 'public/index.php': '<?php\n',

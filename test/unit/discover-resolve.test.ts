@@ -84,3 +84,45 @@ test('resolveBrief: strategies are ranked from artifacts with reasons and needs'
   assert.ok((b.strategies[0]?.needs ?? []).some((n) => /compose/.test(n)));
   assert.deepEqual(b.ports, [3000]);
 });
+
+test('resolveBrief: an ecosystem with no stated version still names its runtime for `check --brief`; a Rust binary needs none', async () => {
+  const eco = (value: Extract<Signal, { kind: 'ecosystem' }>['value']): Signal[] => [{ kind: 'ecosystem', value, ...base('build-file', 'manifest') }];
+  const names: Record<string, unknown> = {};
+  for (const e of ['node', 'bun', 'deno', 'python', 'go', 'jvm', 'ruby', 'php', 'rust'] as const) names[e] = (await resolveBrief(memoryRepo({}), eco(e), meta)).runtimes;
+  assert.deepEqual(names, {
+    node: [{ name: 'node', range: null }], bun: [{ name: 'bun', range: null }], deno: [{ name: 'deno', range: null }], python: [{ name: 'python3', range: null }],
+    go: [{ name: 'go', range: null }], jvm: [{ name: 'java', range: null }], ruby: [{ name: 'ruby', range: null }], php: [{ name: 'php', range: null }], rust: [],
+  });
+  const stated = await resolveBrief(memoryRepo({}), [...eco('python'), { kind: 'runtime', runtime: 'python', range: '3.12', ...base('build-file', '.python-version') }], meta);
+  assert.deepEqual(stated.runtimes, [{ name: 'python3', range: '3.12' }]);
+  assert.deepEqual((await resolveBrief(memoryRepo({}), [], meta)).runtimes, []);
+});
+
+test("resolveBrief: the apps list's ecosystem owns the stack; other groups' commands give way per role, deployment material keeps its rank", async () => {
+  const from = (detector: string, source: SourceClass = 'build-file') => ({ ...base(source, 'f'), detector });
+  const signals: Signal[] = [
+    { kind: 'ecosystem', value: 'node', ...from('node-ecosystem') },
+    { kind: 'language', value: 'javascript', ...from('node-ecosystem') },
+    { kind: 'package-manager', value: 'npm', ...from('node-ecosystem') },
+    { kind: 'command', role: 'install', command: 'npm ci', production: true, ...from('node-commands') },
+    { kind: 'command', role: 'build', command: 'npm run build', production: true, ...from('node-commands') },
+    { kind: 'command', role: 'test', command: 'npm test', production: true, ...from('node-commands') },
+    { kind: 'ecosystem', value: 'php', ...from('php-ecosystem') },
+    { kind: 'language', value: 'php', ...from('php-ecosystem') },
+    { kind: 'package-manager', value: 'composer', ...from('php-ecosystem') },
+    { kind: 'command', role: 'install', command: 'composer install', production: true, ...from('php-commands', 'fallback') },
+    { kind: 'command', role: 'start', command: 'php-fpm', production: true, ...from('php-commands', 'fallback') },
+    { kind: 'command', role: 'build', command: 'make assets', production: true, ...from('artifacts-makefile', 'deploy-material') },
+  ];
+  const php = await resolveBrief(memoryRepo({}), signals, { ...meta, apps: [{ dir: '', name: 'x', ecosystem: 'php', reason: '', evidence: [] }] });
+  assert.deepEqual([php.stack.ecosystem?.value, php.stack.language?.value, php.stack.packageManager?.value], ['php', 'php', 'composer']);
+  assert.deepEqual([php.commands.install?.value.command, php.commands.start?.value.command, php.commands.build?.value.command, php.commands.test?.value.command],
+    ['composer install', 'php-fpm', 'make assets', 'npm test'], 'a role the PHP group has no command for keeps the node one');
+  assert.deepEqual(php.conflicts, []);
+  // No apps entry for the app dir (or a docker/unknown one): every group competes as before.
+  const open = await resolveBrief(memoryRepo({}), signals, meta);
+  assert.equal(open.commands.install?.value.command, 'npm ci');
+  // The apps list names an ecosystem no detector reported: nothing is filtered.
+  const none = await resolveBrief(memoryRepo({}), signals.filter((s) => !s.detector.startsWith('php')), { ...meta, apps: [{ dir: '', name: 'x', ecosystem: 'php', reason: '', evidence: [] }] });
+  assert.equal(none.stack.ecosystem?.value, 'node');
+});

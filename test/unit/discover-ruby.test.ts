@@ -313,7 +313,7 @@ describe('ruby discovery: the resolved brief', () => {
     assert.ok(!risks.some((m) => /port unknown|production start command/.test(m)), risks.join('\n'));
   });
 
-  it('rails fixture: the app evidence cites the Gemfile line declaring rails', { todo: 'apps.ts RUBY_APP_RE starts with ^\\s*, which matches across the blank line before the gem (reports line 4)' }, async () => {
+  it('rails fixture: the app evidence cites the Gemfile line declaring rails', async () => {
     const b = await discover(ctx(), `${FIXTURES}ruby-rails`);
     assert.deepEqual(b.data.apps[0]?.evidence, [{ file: 'Gemfile', line: 5 }]);
   });
@@ -339,7 +339,7 @@ describe('ruby discovery: the resolved brief', () => {
     assert.deepEqual(d.risks.map((r) => r.message), ['required variable SESSION_SECRET has no example and no default (looks like a secret)']);
   });
 
-  it('sinatra fixture: the app evidence cites the Gemfile line declaring sinatra', { todo: 'apps.ts RUBY_APP_RE starts with ^\\s*, which matches across the blank line before the gem (reports line 4)' }, async () => {
+  it('sinatra fixture: the app evidence cites the Gemfile line declaring sinatra', async () => {
     const b = await discover(ctx(), `${FIXTURES}ruby-sinatra`);
     assert.deepEqual(b.data.apps[0]?.evidence, [{ file: 'Gemfile', line: 5 }]);
   });

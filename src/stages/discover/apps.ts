@@ -1,6 +1,9 @@
 // Finds the deployable apps in a repository: workspace members (npm/yarn/pnpm/lerna/nx/turbo, go.work, Cargo) and apps/*, services/* folders, minus libraries, examples and docs sites.
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
+import { fansOut } from './detectors/node/common.js';
+import { denoConfig, denoConfigPath, denoKeyEvidence } from './detectors/node/deno-config.js';
+import { jsApp } from './detectors/node/js-app.js';
 import type { RepoIndex } from './types.js';
 
 export interface AppCandidate {
@@ -20,7 +23,7 @@ type Ev = { file: string; line: number | null };
 
 /** Manifest file names, in the order that decides a directory's ecosystem when several are present. */
 const MANIFESTS: readonly [string, string][] = [
-  ['package.json', 'node'], ['pyproject.toml', 'python'], ['requirements.txt', 'python'], ['Pipfile', 'python'], ['go.mod', 'go'],
+  ['package.json', 'node'], ['deno.json', 'deno'], ['deno.jsonc', 'deno'], ['pyproject.toml', 'python'], ['requirements.txt', 'python'], ['Pipfile', 'python'], ['go.mod', 'go'],
   ['pom.xml', 'jvm'], ['build.gradle', 'jvm'], ['build.gradle.kts', 'jvm'], ['Cargo.toml', 'rust'], ['Gemfile', 'ruby'],
   ['composer.json', 'php'], ['Dockerfile', 'docker'],
 ];
@@ -37,10 +40,10 @@ export const NODE_SERVER_DEPS = [
   '@loopback/core', '@react-router/serve', 'feathers', '@feathersjs/feathers', 'moleculer', 'micro',
 ];
 const DOCS_DEPS = ['@docusaurus/core', 'vitepress', 'vuepress', '@vuepress/core', '@astrojs/starlight', 'nextra-theme-docs', 'docsify-cli', '@storybook/react', 'storybook', '@storybook/vue3', '@storybook/angular', '@storybook/svelte', '@storybook/nextjs'];
-const PY_SERVER_RE = /^\s*["']?(django|flask|fastapi|starlette|uvicorn|gunicorn|aiohttp|sanic|tornado|litestar|quart|falcon|bottle|pyramid|streamlit|gradio|hypercorn|daphne)\b/im;
-const RUST_SERVER_RE = /^\s*(actix-web|axum|rocket|warp|poem|tide|hyper|salvo)\s*=/m;
-const JVM_APP_RE = /spring-boot|io\.quarkus|io\.micronaut|io\.ktor|<packaging>war<\/packaging>|^\s*(id\s*\(?\s*["']application["']|apply plugin:\s*["']application["'])/m;
-const RUBY_APP_RE = /^\s*gem\s+["'](rails|sinatra|rack|puma|hanami|roda|grape)["']/m;
+const PY_SERVER_RE = /^[ \t]*["']?(django|flask|fastapi|starlette|uvicorn|gunicorn|aiohttp|sanic|tornado|litestar|quart|falcon|bottle|pyramid|streamlit|gradio|hypercorn|daphne)\b/im;
+const RUST_SERVER_RE = /^[ \t]*(actix-web|axum|rocket|warp|poem|tide|hyper|salvo)\s*(?:\.\s*workspace\s*)?=/m;
+const JVM_APP_RE = /spring-boot|io\.quarkus|io\.micronaut|io\.ktor|<packaging>war<\/packaging>|^[ \t]*(id\s*\(?\s*["']application["']|apply plugin:\s*["']application["'])/m;
+const RUBY_APP_RE = /^[ \t]*gem\s+["'](rails|sinatra|rack|puma|hanami|roda|grape)["']/m;
 const PHP_APP_RE = /"(laravel\/framework|symfony\/framework-bundle|slim\/slim|laminas\/laminas-mvc|cakephp\/cakephp|yiisoft\/yii2)"/;
 
 /** 1-based line of the first match of `re` in `text`, or null. */
@@ -209,6 +212,8 @@ async function classify(repo: RepoIndex, dir: string, rootMode: boolean): Promis
   const pkg = await readJson(repo, pkgPath);
   if (pkg) {
     if (typeof pkg.json.name === 'string' && pkg.json.name) name = pkg.json.name;
+    // Bun and Deno read package.json too: the runtime the JS detectors settle on names the app's ecosystem.
+    const js = (await jsApp({ repo, appDir: dir }))?.runtime ?? 'node';
     const scripts = record(pkg.json.scripts);
     const deps = { ...record(pkg.json.dependencies), ...record(pkg.json.devDependencies), ...record(pkg.json.peerDependencies) };
     const runtimeDeps = record(pkg.json.dependencies);
@@ -217,17 +222,28 @@ async function classify(repo: RepoIndex, dir: string, rootMode: boolean): Promis
     const scriptText = script ? String(scripts[script]) : '';
     const docsScript = /\b(docusaurus|vitepress|vuepress|storybook|start-storybook|docsify)\b/.test(scriptText);
     // In a monorepo root, `turbo run start`, `pnpm -r start` and friends only fan out to the members.
-    const delegates = /\b(turbo|nx|lerna|npm-run-all|run-p|run-s|concurrently)\b|\b(pnpm|yarn|npm)\b.*(\s-r\b|--recursive|--filter|\s-w\b|--workspace|workspaces?\b)/.test(scriptText);
+    const delegates = fansOut(scriptText);
     const server = NODE_SERVER_DEPS.find((d) => d in (rootMode ? runtimeDeps : deps));
     const isDocsSite = docs !== undefined && (!server || docsScript || ['@docusaurus/core', 'vitepress', 'vuepress', '@vuepress/core', '@astrojs/starlight', 'nextra-theme-docs'].includes(docs));
     if (isDocsSite) against.push(`docs site (${docs})`);
     else {
-      if (script && !docsScript && !(rootMode && delegates)) signals.push({ eco: 'node', why: `a ${script} script${server ? ` (${server})` : ''}`, ev: { file: pkgPath, line: lineOf(pkg.text, new RegExp(`"${escapeRe(script)}"\\s*:`)) } });
-      else if (server) signals.push({ eco: 'node', why: `a server framework dependency (${server})`, ev: { file: pkgPath, line: lineOf(pkg.text, new RegExp(`"${escapeRe(server)}"\\s*:`)) } });
+      if (script && !docsScript && !(rootMode && delegates)) signals.push({ eco: js, why: `a ${script} script${server ? ` (${server})` : ''}`, ev: { file: pkgPath, line: lineOf(pkg.text, new RegExp(`"${escapeRe(script)}"\\s*:`)) } });
+      else if (server) signals.push({ eco: js, why: `a server framework dependency (${server})`, ev: { file: pkgPath, line: lineOf(pkg.text, new RegExp(`"${escapeRe(server)}"\\s*:`)) } });
       else if (!rootMode && repo.has(join(dir, 'index.html')) && !('main' in pkg.json) && !('exports' in pkg.json) && typeof scripts.build === 'string' && /\b(vite|webpack|parcel|rsbuild|rspack)\b/.test(String(scripts.build))) {
         signals.push({ eco: 'static', why: 'a static web app (index.html and a bundler build)', ev: { file: pkgPath, line: lineOf(pkg.text, /"build"\s*:/) } });
       } else against.push('library (no start/serve script or server dependency)');
     }
+  }
+
+  const denoPath = !pkg ? denoConfigPath({ repo, appDir: dir }) : null;
+  if (denoPath) {
+    // A Deno app without package.json: a task that serves it, or its conventional entry file.
+    const cfg = await denoConfig({ repo, appDir: dir });
+    const task = cfg ? ['start', 'serve', 'preview'].find((t) => cfg.tasks[t] !== undefined) : undefined;
+    const entry = ['main.ts', 'server.ts'].find((f) => repo.has(join(dir, f)));
+    if (cfg && task) signals.push({ eco: 'deno', why: `a Deno ${task} task`, ev: { file: cfg.path, line: denoKeyEvidence(cfg, task, 'tasks').line } });
+    else if (entry) signals.push({ eco: 'deno', why: `a Deno entry point (${entry})`, ev: { file: join(dir, entry), line: null } });
+    else against.push('Deno module (no start, serve or preview task and no main.ts or server.ts)');
   }
 
   const projectJson = !pkg ? await readJson(repo, join(dir, 'project.json')) : null;

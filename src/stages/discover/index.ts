@@ -26,6 +26,11 @@ export interface DiscoverOptions {
 
 const RUNTIME_OF: Record<string, string> = { node: 'node', bun: 'bun', deno: 'deno', python: 'python', go: 'go', jvm: 'java', rust: 'rust', ruby: 'ruby', php: 'php' };
 const CHECKABLE = new Set(['systemd', 'pm2', 'docker', 'compose', 'static']);
+/**
+ * The executable each ecosystem runs on, named in `runtimes` even when no version is stated so `check --brief` still
+ * verifies it is installed. Rust compiles to a self-contained binary: nothing to install on the host.
+ */
+const RUNTIME_BINARY: Record<string, string> = { node: 'node', bun: 'bun', deno: 'deno', python: 'python3', go: 'go', jvm: 'java', ruby: 'ruby', php: 'php' };
 
 export interface BriefMeta {
   app: string; root: string; appDir: string; commit: string | null; apps: BriefData['apps'];
@@ -33,8 +38,40 @@ export interface BriefMeta {
   workspaceRoot?: boolean;
 }
 
-export async function resolveBrief(repo: RepoIndex, signals: readonly Signal[], briefMeta: BriefMeta): Promise<BriefData> {
+/** The detector family behind an ecosystem the apps list names: Bun, Deno and static JS apps are read by the Node group. */
+const GROUP_OF_ECOSYSTEM: Record<string, string> = { node: 'node', bun: 'node', deno: 'node', static: 'node', python: 'python', go: 'go', jvm: 'jvm', rust: 'rust', ruby: 'ruby', php: 'php' };
+const GROUPS = new Set(Object.values(GROUP_OF_ECOSYSTEM));
+
+/** The ecosystem group of the detector that sent a signal, or null for artifacts and docs (deno-commands is the Node group's). */
+function groupOf(s: Signal): string | null {
+  const prefix = s.detector.split('-')[0] ?? '';
+  const g = prefix === 'deno' ? 'node' : prefix;
+  return GROUPS.has(g) ? g : null;
+}
+
+/**
+ * Where two ecosystems' files share a directory (a Laravel app with a Vite package.json), the one the apps list chose
+ * for it owns the stack: only its group's ecosystem, language and package manager signals count, and its commands
+ * displace the other groups' for the roles it covers. Deployment material and docs keep their say.
+ */
+function ownStack(signals: readonly Signal[], appEcosystem: string | undefined): Signal[] {
+  const own = appEcosystem === undefined ? undefined : GROUP_OF_ECOSYSTEM[appEcosystem];
+  if (own === undefined || !signals.some((s) => s.kind === 'ecosystem' && groupOf(s) === own)) return [...signals];
+  const stackKinds = new Set<Signal['kind']>(['ecosystem', 'language', 'package-manager']);
+  const ownKinds = new Set(signals.filter((s) => groupOf(s) === own && stackKinds.has(s.kind)).map((s) => s.kind));
+  const ownRoles = new Set(signals.flatMap((s) => (s.kind === 'command' && groupOf(s) === own ? [s.role] : [])));
+  return signals.filter((s) => {
+    const g = groupOf(s);
+    if (g === null || g === own) return true;
+    if (stackKinds.has(s.kind)) return !ownKinds.has(s.kind);
+    if (s.kind === 'command') return !ownRoles.has(s.role);
+    return true;
+  });
+}
+
+export async function resolveBrief(repo: RepoIndex, allSignals: readonly Signal[], briefMeta: BriefMeta): Promise<BriefData> {
   const { workspaceRoot = false, ...meta } = briefMeta;
+  const signals = ownStack(allSignals, meta.apps.find((a) => a.dir === meta.appDir)?.ecosystem);
   const conflicts: BriefData['conflicts'] = [];
   const ecosystem = pick('ecosystem', ofKind(signals, 'ecosystem'), (s) => String(s.value), (v) => v, [], () => true);
   const wantRuntime = ecosystem ? RUNTIME_OF[ecosystem.value] : undefined;
@@ -65,11 +102,13 @@ export async function resolveBrief(repo: RepoIndex, signals: readonly Signal[], 
   // Strategies place one app; a workspace root has none of its own until --app picks a member.
   const strategies = workspaceRoot ? [] : rankStrategies(base);
   const top = strategies.find((s) => CHECKABLE.has(s.name));
+  const unstated = ecosystem ? RUNTIME_BINARY[ecosystem.value] : undefined;
   return {
     ...base, risks, strategies,
     strategy: top?.name ?? null,
     ports: port ? [port.value] : [],
-    runtimes: runtime ? [{ name: runtime.value.runtime === 'python' ? 'python3' : runtime.value.runtime, range: runtime.value.range }] : [],
+    runtimes: runtime ? [{ name: runtime.value.runtime === 'python' ? 'python3' : runtime.value.runtime, range: runtime.value.range }]
+      : unstated ? [{ name: unstated, range: null }] : [],
     env: envVars.filter((e) => e.required === true).map((e) => ({ name: e.name, required: true, secret: e.secret })),
     stats: { files: repo.files.length },
   };

@@ -52,13 +52,19 @@ export function rankStrategies(b: Inputs): Strategy[] {
   if (dockerfiles.length > 0) {
     out.push({ name: 'docker', score: compose.length > 0 ? 70 : 80, reasons: [`Dockerfile: ${dockerfiles.map((d) => d.path).join(', ')}`], needs: ['Docker engine usable by the deploy user'] });
   }
+  // A php-fpm app answers FastCGI, not HTTP: the host's web server serves the document root and hands PHP requests on.
+  const web = b.stack.frameworks.map((f) => f.value.detail).find((d) => d.webServer);
+  const webNeeds = web ? [`${web.webServer} serving ${web.documentRoot ?? 'public'}/ and passing requests to ${web.server ?? 'the app'}`] : [];
   if (units.length > 0) {
-    out.push({ name: 'systemd', score: 78, reasons: [`systemd unit committed: ${units.map((u) => u.path).join(', ')}`], needs: ['systemd as PID 1', 'root or passwordless sudo', 'the runtime installed on the host'] });
+    out.push({ name: 'systemd', score: 78, reasons: [`systemd unit committed: ${units.map((u) => u.path).join(', ')}`], needs: ['systemd as PID 1', 'root or passwordless sudo', 'the runtime installed on the host', ...webNeeds] });
   } else if (start?.value.production && eco && eco !== 'static') {
-    out.push({ name: 'systemd', score: 60, reasons: [`a production start command: ${start.value.command}`], needs: ['systemd as PID 1', 'root or passwordless sudo', `${b.stack.runtime?.value.runtime ?? eco} ${b.stack.runtime?.value.range ?? ''} on the host`.trim()] });
+    out.push({ name: 'systemd', score: 60, reasons: [`a production start command: ${start.value.command}`], needs: ['systemd as PID 1', 'root or passwordless sudo', `${b.stack.runtime?.value.runtime ?? eco} ${b.stack.runtime?.value.range ?? ''} on the host`.trim(), ...webNeeds] });
   }
   if ((eco === 'node' || eco === 'bun') && (pm2.length > 0 || start?.value.production)) {
-    out.push({ name: 'pm2', score: pm2.length > 0 ? 82 : 62, reasons: pm2.length > 0 ? [`pm2 ecosystem file: ${pm2.map((p) => p.path).join(', ')}`] : ['a Node.js server with a production start command'], needs: ['node on the host', 'pm2 (installed by the deploy if missing)'] });
+    // pm2 itself runs on Node: for a Bun server with no pm2 file, a systemd unit running bun needs one runtime, not two.
+    const score = pm2.length > 0 ? 82 : eco === 'bun' ? 55 : 62;
+    const reasons = pm2.length > 0 ? [`pm2 ecosystem file: ${pm2.map((p) => p.path).join(', ')}`] : [`a ${eco === 'bun' ? 'Bun' : 'Node.js'} server with a production start command`];
+    out.push({ name: 'pm2', score, reasons, needs: eco === 'bun' ? ['bun on the host', 'node on the host (pm2 runs on it)', 'pm2 (installed by the deploy if missing)'] : ['node on the host', 'pm2 (installed by the deploy if missing)'] });
   }
   return out.sort((a, b2) => b2.score - a.score);
 }

@@ -1,5 +1,6 @@
 // Env file detector: names from .env.example-style files; a committed .env is a risk (its values are never reported).
 import type { DetectContext, Detector, Signal } from '../../types.js';
+import { composer, dep } from '../php/common.js';
 import { EnvCollector, filesIn, maker } from './shared.js';
 
 const NAME = 'artifacts-env-files';
@@ -43,13 +44,17 @@ export const envFilesDetector: Detector = {
       out.push(make({ kind: 'artifact', type: 'env-example', path: f.path, summary: { names: names.map((n) => n.name) } }, [{ file: f.path, line: null }]));
       out.push(...env.signals(make));
     }
-    for (const f of filesIn(ctx, ctx.appDir, isCommittedEnvName)) {
+    const committed = filesIn(ctx, ctx.appDir, isCommittedEnvName);
+    // Symfony's Dotenv loads a committed .env (and .env.<APP_ENV>) as the app's defaults; only the *.local files are private.
+    const symfonyDotenv = committed.length > 0 && dep(await composer(ctx), 'symfony/dotenv') !== undefined;
+    for (const f of committed) {
       const text = await ctx.repo.read(f.path);
       const count = text === null ? null : envFileNames(text).length;
-      out.push(make({
-        kind: 'risk', severity: 'warning',
-        message: `a .env file is committed (${f.path}${count !== null ? `, ${count} variable${count === 1 ? '' : 's'}` : ''}); its values are not reported — keep real values out of git and out of the image`,
-      }, [{ file: f.path, line: null }], 'high', 'deploy-material'));
+      const counted = `${f.path}${count !== null ? `, ${count} variable${count === 1 ? '' : 's'}` : ''}`;
+      const message = symfonyDotenv && !f.path.endsWith('.local')
+        ? `a .env file of defaults is committed (${counted}), as Symfony's Dotenv expects; its values are not reported — keep secrets out of it: real values go in .env.local (not committed) or the environment`
+        : `a .env file is committed (${counted}); its values are not reported — keep real values out of git and out of the image`;
+      out.push(make({ kind: 'risk', severity: 'warning', message }, [{ file: f.path, line: null }], 'high', 'deploy-material'));
     }
     return out;
   },

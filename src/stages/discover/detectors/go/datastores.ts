@@ -1,10 +1,11 @@
 // Datastores a Go app uses, from the drivers and clients its go.mod requires directly.
-import type { Confidence, Datastore, Detector, Signal } from '../../types.js';
+import { datastoreSink, type DatastoreRow } from '../../datastore-table.js';
+import type { Detector } from '../../types.js';
 import { goApp, modMatches } from './common.js';
 
 const NAME = 'go-datastore';
 
-const DRIVERS: [string, Datastore, Confidence][] = [
+const DRIVERS: DatastoreRow[] = [
   ['github.com/lib/pq', 'postgresql', 'high'], ['github.com/jackc/pgx', 'postgresql', 'high'], ['gorm.io/driver/postgres', 'postgresql', 'high'],
   ['github.com/go-pg/pg', 'postgresql', 'high'], ['github.com/uptrace/bun/driver/pgdriver', 'postgresql', 'high'],
   ['github.com/go-sql-driver/mysql', 'mysql', 'high'], ['gorm.io/driver/mysql', 'mysql', 'high'],
@@ -23,15 +24,12 @@ export const goDatastoreDetector: Detector = {
   async detect(ctx) {
     const app = await goApp(ctx);
     if (!app) return [];
-    const out: Signal[] = [];
-    const seen = new Set<string>();
+    const sink = datastoreSink(NAME);
+    // In go.mod order (a module path matches a table prefix, so the table cannot drive the walk).
     for (const r of app.mod.requires) {
-      if (r.indirect) continue;
-      const hit = DRIVERS.find(([p]) => modMatches(r.path, p));
-      if (!hit || seen.has(`${hit[1]}|${r.evidence.line}`)) continue;
-      seen.add(`${hit[1]}|${r.evidence.line}`);
-      out.push({ kind: 'datastore', value: hit[1], required: null, evidence: [r.evidence], source: 'build-file', confidence: hit[2], detector: NAME });
+      const hit = r.indirect ? undefined : DRIVERS.find(([p]) => modMatches(r.path, p));
+      if (hit) sink.push(hit[1], null, r.evidence, 'build-file', hit[2]);
     }
-    return out;
+    return sink.out;
   },
 };

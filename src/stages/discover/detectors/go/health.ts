@@ -1,15 +1,9 @@
 // Health endpoints in Go routes: gin/echo/fiber/chi/gorilla/net-http registrations (Go 1.22 "GET /path" patterns too), with same-file Group/PathPrefix/chi Route prefixes.
 import type { Detector, Signal } from '../../types.js';
+import { HEALTHY, joinRoute } from '../../health-names.js';
 import { blockAt, citeGo, goApp } from './common.js';
 
 const NAME = 'go-health';
-
-const HEALTHY = /^\/?(?:api\/)?(?:v\d+\/)?_?(?:health(?:z|check|-check|_check)?|ready(?:z)?|readiness|live(?:z|ness)?|ping|status|up|heartbeat)\/?$/i;
-
-function joinPath(prefix: string, path: string): string {
-  const p = `${prefix.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
-  return p.startsWith('/') ? p : `/${p}`;
-}
 
 const ROUTE = /\b(\w+)\.(?:GET|Get|HEAD|Head|Any|All|Handle|HandleFunc|Path|Match|Add)\(\s*(?:(?:http\.)?(?:Method\w+|"[A-Z]+")\s*,\s*)?"(?:(?:GET|HEAD)\s+)?(\/[^"\s{]*)"/g;
 
@@ -24,7 +18,7 @@ export const goHealthDetector: Detector = {
       // api := r.Group("/api") / e.Group / app.Group / r.PathPrefix("/api").Subrouter().
       const prefixes = new Map<string, string>();
       for (const m of s.code.matchAll(/\b(\w+)\s*:?=\s*(\w+)\.(?:Group|PathPrefix)\(\s*"([^"]*)"/g)) {
-        if (m[1] && m[3] !== undefined) prefixes.set(m[1], joinPath(prefixes.get(m[2] ?? '') ?? '', m[3]));
+        if (m[1] && m[3] !== undefined) prefixes.set(m[1], joinRoute(prefixes.get(m[2] ?? '') ?? '', m[3]));
       }
       // chi: r.Route("/api", func(r chi.Router) { r.Get("/health", h) }): the closure's router carries the prefix, nested too.
       const scopes: { start: number; end: number; v: string; prefix: string }[] = [];
@@ -34,10 +28,10 @@ export const goHealthDetector: Detector = {
       };
       for (const m of s.code.matchAll(/\b(\w+)\.Route\(\s*"([^"]*)"\s*,\s*func\s*\(\s*(\w+)\s+[\w.*]+\s*\)\s*\{/g)) {
         const b = blockAt(s.code, m.index + m[0].length - 1);
-        if (b && m[3]) scopes.push({ start: b[0], end: b[1], v: m[3], prefix: joinPath(prefixAt(m[1] ?? '', m.index), m[2] ?? '') });
+        if (b && m[3]) scopes.push({ start: b[0], end: b[1], v: m[3], prefix: joinRoute(prefixAt(m[1] ?? '', m.index), m[2] ?? '') });
       }
       for (const m of s.code.matchAll(ROUTE)) {
-        const full = joinPath(prefixAt(m[1] ?? '', m.index), m[2] ?? '');
+        const full = joinRoute(prefixAt(m[1] ?? '', m.index), m[2] ?? '');
         if (!HEALTHY.test(full) || seen.has(full)) continue;
         seen.add(full);
         out.push({ kind: 'health', path: full, evidence: [citeGo(s.path, s.text, m.index)], source: 'code', confidence: 'high', detector: NAME });

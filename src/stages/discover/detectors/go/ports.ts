@@ -1,5 +1,6 @@
 // Go listen ports from code: ListenAndServe/Run/Start/Listen with a literal or an address variable, http.Server Addr, PORT env fallbacks, flag defaults, gin's Run() default.
-import type { Confidence, Detector, Evidence, Signal, SourceClass } from '../../types.js';
+import { portSink, type PortHit } from '../../port-signals.js';
+import type { Detector } from '../../types.js';
 import { citeGo, directRequire, escapeRe, goApp, type GoSource } from './common.js';
 
 const NAME = 'go-port';
@@ -7,8 +8,6 @@ const NAME = 'go-port';
 /** Calls that take a listen address as their first (or, for net.Listen, second) argument. */
 const CALL = String.raw`(?:\bhttp\.ListenAndServe(?:TLS)?|\.ListenAndServe(?:TLS)?|\.Run(?:TLS)?|\.Start(?:TLS)?|\.Listen(?:TLS)?|\bnet\.Listen\(\s*"tcp[46]?"\s*,)`;
 const ADDR_LIT = String.raw`"(?:[\w.\-\[\]]*):(\d{2,5})"`;
-
-interface Hit { port: number; evidence: Evidence[]; source: SourceClass; confidence: Confidence }
 
 /** `var := ":9090"`, `var = "0.0.0.0:9090"`, `const var = ":9090"` in the same file: the literal's port and offset. */
 function addrVar(s: GoSource, name: string): { port: number; index: number } | null {
@@ -18,7 +17,7 @@ function addrVar(s: GoSource, name: string): { port: number; index: number } | n
 }
 
 /** `x := os.Getenv("PORT")` followed by `if x == "" { x = "8080" }`, or `cmp.Or(os.Getenv("PORT"), "8080")`. */
-function envFallbacks(s: GoSource, push: (h: Hit) => void): void {
+function envFallbacks(s: GoSource, push: (h: PortHit) => void): void {
   for (const m of s.code.matchAll(/\b(\w+)\s*:?=\s*os\.Getenv\(\s*"(\w*PORT\w*|ADDR|LISTEN_ADDR|HTTP_ADDR)"\s*\)/g)) {
     const v = escapeRe(m[1] ?? '');
     const after = s.code.slice(m.index + m[0].length, m.index + m[0].length + 400);
@@ -39,15 +38,7 @@ export const goPortDetector: Detector = {
   async detect(ctx) {
     const app = await goApp(ctx);
     if (!app) return [];
-    const out: Signal[] = [];
-    const seen = new Set<string>();
-    const push = (h: Hit): void => {
-      const e = h.evidence[0];
-      const key = `${h.port}|${e?.file}|${e?.line}`;
-      if (h.port < 1 || h.port > 65535 || seen.has(key) || !e) return;
-      seen.add(key);
-      out.push({ kind: 'port', port: h.port, evidence: h.evidence, source: h.source, confidence: h.confidence, detector: NAME });
-    };
+    const { out, push } = portSink(NAME);
     for (const s of app.sources) {
       for (const m of s.code.matchAll(new RegExp(String.raw`${CALL}\(?\s*${ADDR_LIT}`, 'g'))) {
         push({ port: Number(m[1]), evidence: [citeGo(s.path, s.text, m.index)], source: 'code', confidence: 'high' });

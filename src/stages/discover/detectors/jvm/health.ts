@@ -1,10 +1,9 @@
 // Health endpoints of a JVM service: Spring actuator / SmallRye Health from dependencies, and health-like controller mappings in code.
 import type { Detector, Evidence, Signal } from '../../types.js';
+import { HEALTHY } from '../../health-names.js';
 import { codeMatches, findDep, isJvmApp, jvmBuild, prop, propEvidence, safeCite, type TextFile } from './common.js';
 
 const NAME = 'jvm-health';
-
-const HEALTHY = /^\/?(?:api\/)?(?:v\d+\/)?_?(?:health(?:z|check|-check|_check)?|ready(?:z)?|readiness|live(?:z|ness)?|ping|status|up|heartbeat)\/?$/i;
 
 function joinPath(prefix: string, path: string): string {
   const p = `${prefix.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`.replace(/\/+$/, '');

@@ -1,7 +1,7 @@
 // Install, build, start, dev, test and migrate commands from package.json scripts, framework conventions and migration tools (Node and Bun).
 import { inApp } from '../../evidence.js';
 import type { CommandRole, Confidence, DetectContext, Detector, Evidence, Signal, SourceClass } from '../../types.js';
-import { depEvidence, execBin, keyEvidence, runScript, type PackageJson } from './common.js';
+import { depEvidence, execBin, fansOut, keyEvidence, runScript, type PackageJson } from './common.js';
 import { detectFrameworks, isStaticOnly } from './framework.js';
 import { jsApp } from './js-app.js';
 
@@ -61,27 +61,33 @@ export const nodeCommandsDetector: Detector = {
     const devServers: string[] = [];
     let productionStart = false;
 
+    const next = frameworks.find((f) => f.id === 'nextjs');
+    const standalone = next?.detail?.output === 'standalone';
+    const root = workspaceRoot(ctx, pkg);
+
     // start:prod (the NestJS convention) is the production entry when present; plain start then ranks lower.
     for (const name of ['start:prod', 'start:production', 'start']) {
       const script = s[name];
       if (!script) continue;
+      // A workspace root's `pnpm -r start` / `turbo run start` starts the members: no process of the root's own.
+      if (root && fansOut(script)) continue;
       const dev = isDevScript(script);
       if (dev) devServers.push(script);
       else productionStart = true;
-      const ranked = name === 'start' && (s['start:prod'] ?? s['start:production']) !== undefined;
+      // With standalone output `next start` still runs but Next warns against it: the standalone server ranks above.
+      const ranked = (name === 'start' && (s['start:prod'] ?? s['start:production']) !== undefined) || (standalone && /\bnext\s+start\b/.test(script));
       emit('start', scriptCmd(name), !dev, scriptEv(name), ranked ? 'medium' : 'high');
     }
 
-    const next = frameworks.find((f) => f.id === 'nextjs');
     if (next && next.detail?.output !== 'export') {
       if (!s.start) {
         // `next start` is how Next serves a `next build` when the repo declares no start script.
         emit('start', execBin(pm, 'next start'), true, [depEvidence(pkg, 'next')], 'medium', 'fallback');
         productionStart = true;
       }
-      if (next.detail?.output === 'standalone') {
-        // Standalone output ships its own server.js; `next start` warns against this configuration.
-        emit('start', 'node .next/standalone/server.js', true, next.evidence, 'medium', 'fallback');
+      if (standalone) {
+        // Standalone output ships its own server.js, which the config file asks for: the build's own start.
+        emit('start', 'node .next/standalone/server.js', true, next.evidence, 'high');
         productionStart = true;
       }
     }
@@ -113,6 +119,12 @@ export const nodeCommandsDetector: Detector = {
     return out;
   },
 };
+
+/** A package.json that declares workspaces, or sits at the repo root beside pnpm/lerna/nx/turbo workspace files. */
+function workspaceRoot(ctx: DetectContext, pkg: PackageJson): boolean {
+  if (pkg.json.workspaces !== undefined) return true;
+  return ctx.appDir === '' && ['pnpm-workspace.yaml', 'lerna.json', 'nx.json', 'turbo.json'].some((f) => ctx.repo.has(f));
+}
 
 const ENTRY_EXT = /\.(?:[cm]?[jt]sx?)$/;
 const BUN_ENTRIES = ['src/index.ts', 'index.ts', 'src/server.ts', 'server.ts', 'src/main.ts', 'main.ts', 'src/index.js', 'index.js'];

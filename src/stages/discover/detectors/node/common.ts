@@ -78,9 +78,12 @@ export const LOCKFILES: [string, string][] = [
   ['package-lock.json', 'npm'], ['npm-shrinkwrap.json', 'npm'], ['yarn.lock', 'yarn'], ['pnpm-lock.yaml', 'pnpm'], ['bun.lockb', 'bun'], ['bun.lock', 'bun'],
 ];
 
-export interface PackageManagerFact { value: string; version?: string; evidence: Evidence[]; confidence: Confidence; from: 'field' | 'lockfile' }
+export interface PackageManagerFact { value: string; version?: string; evidence: Evidence[]; confidence: Confidence; from: 'field' | 'lockfile' | 'workspace' }
 
-/** The package manager: the corepack `packageManager` field wins; else the lockfile(s) nearest the app. */
+/**
+ * The package manager: the corepack `packageManager` field wins; else the lockfile(s) nearest the app; else a
+ * pnpm-workspace.yaml at the repo root, which only pnpm reads (no lockfile yet, so nothing to install from frozen).
+ */
 export function packageManager(ctx: DetectContext, pkg: PackageJson | null): PackageManagerFact | null {
   const field = pkg?.json.packageManager;
   if (pkg && typeof field === 'string') {
@@ -96,7 +99,16 @@ export function packageManager(ctx: DetectContext, pkg: PackageJson | null): Pac
     // Two managers' lockfiles side by side: a stale one; say so with lower confidence.
     return { value: managers[0]!, evidence, confidence: managers.length === 1 ? 'high' : 'low', from: 'lockfile' };
   }
+  if (ctx.repo.has('pnpm-workspace.yaml')) return { value: 'pnpm', evidence: [{ file: 'pnpm-workspace.yaml', line: null }], confidence: 'medium', from: 'workspace' };
   return null;
+}
+
+/**
+ * Scripts that only hand work to the workspace members (`pnpm -r start`, `turbo run start`, `nx run-many`, `lerna run`,
+ * `npm run start --workspaces`): at a workspace root they run the members' processes, not one of the root's own.
+ */
+export function fansOut(script: string): boolean {
+  return /\b(turbo|nx|lerna|npm-run-all|run-p|run-s|concurrently)\b|\b(pnpm|yarn|npm)\b.*(\s-r\b|--recursive|--filter|\s-w\b|--workspace|workspaces?\b)/.test(script);
 }
 
 /** How a package.json script is run with a given manager. */

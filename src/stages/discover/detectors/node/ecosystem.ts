@@ -1,7 +1,7 @@
 // Ecosystem (node / bun / deno), language (typescript / javascript) and package manager of a JS app.
 import { inApp } from '../../evidence.js';
 import type { Detector, Signal } from '../../types.js';
-import { appThenRoot, depEvidence, loadPackageJson } from './common.js';
+import { appThenRoot, depEvidence, keyEvidence, loadPackageJson } from './common.js';
 import { loadDenoConfig } from './deno-config.js';
 import { jsApp } from './js-app.js';
 
@@ -40,6 +40,9 @@ export const nodeEcosystemDetector: Detector = {
       out.push({ kind: 'language', value: 'typescript', evidence: [{ file: tsconfig, line: 1 }], source: 'build-file', confidence: 'high', detector: NAME });
     } else if (pkg.deps.has('typescript')) {
       out.push({ kind: 'language', value: 'typescript', evidence: [depEvidence(pkg, 'typescript')], source: 'build-file', confidence: 'medium', detector: NAME });
+    } else if (/(?:^|[\s;&|(])tsc(?:\s|$)/.test(pkg.scripts.build ?? '')) {
+      // A build that runs the TypeScript compiler (its package maybe hoisted to the workspace root): written in TypeScript.
+      out.push({ kind: 'language', value: 'typescript', evidence: [keyEvidence(pkg, 'build', 'scripts')], source: 'build-file', confidence: 'medium', detector: NAME });
     } else if (app.runtime !== 'node' && ctx.repo.under(ctx.appDir).some((f) => /\.[cm]?tsx?$/.test(f.path) && !f.path.endsWith('.d.ts'))) {
       // Bun and Deno run .ts files directly: no tsconfig or typescript dependency is needed.
       const ts = ctx.repo.under(ctx.appDir).find((f) => /\.[cm]?tsx?$/.test(f.path) && !f.path.endsWith('.d.ts'));
@@ -63,6 +66,9 @@ export const nodeEcosystemDetector: Detector = {
     } else if (app.runtime === 'bun') {
       // bunfig.toml with no lockfile yet: bun installs, there is just no lockfile to freeze.
       out.push({ kind: 'package-manager', value: 'bun', evidence: app.evidence, source: 'build-file', confidence: 'medium', detector: NAME });
+    } else {
+      // package.json with no lockfile and no packageManager field: npm, the manager that ships with Node, is what runs it.
+      out.push({ kind: 'package-manager', value: 'npm', evidence: app.evidence.slice(0, 1), source: 'fallback', confidence: 'low', detector: NAME });
     }
     return out;
   },

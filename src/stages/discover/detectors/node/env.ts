@@ -40,6 +40,21 @@ function classify(text: string, start: number, end: number): Use {
 }
 
 /**
+ * A bare read stored in a local (`const url = process.env.DATABASE_URL;`) is judged by how the code uses the local:
+ * `if (!url) throw …` makes it required; a presence test (`if (url)`, `url ?? …`, `url && …`) means the app starts
+ * without it; anything else leaves it a bare read.
+ */
+function aliasUse(text: string, start: number, end: number): Use {
+  const decl = /\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*$/.exec(text.slice(Math.max(0, start - 60), start));
+  if (!decl?.[1] || !/^\s*(?:;|\n|$)/.test(text.slice(end, end + 2))) return 'bare';
+  const v = decl[1].replace(/\$/g, '\\$');
+  const rest = text.slice(end);
+  if (new RegExp(String.raw`\bif\s*\(\s*!\s*${v}\s*\)\s*\{?\s*(?:throw\b|process\.exit\b)`).test(rest)) return 'required';
+  const presence = new RegExp(String.raw`\bif\s*\(\s*!?\s*${v}\s*\)|\bBoolean\(\s*${v}\s*\)|(?<![\w$.])${v}\s*(?:\?\?|\|\||&&|\?(?![.?]))`);
+  return presence.test(rest) ? 'default' : 'bare';
+}
+
+/**
  * The line with string literals blanked, so a hard-coded default (maybe a secret) never leaves the repo.
  * Template literals keep their ${…} expressions: that is where the variable names are.
  */
@@ -94,7 +109,9 @@ export const nodeEnvDetector: Detector = {
           const rest = text.slice(m.index + m[0].length, m.index + m[0].length + 4);
           // process.env.X = … is a write; process.env.PREFIX_${i} is a computed name we cannot know.
           if (/^\s*=(?!=)/.test(rest) || /^[$`{]/.test(rest)) continue;
-          note(name, classify(text, m.index, m.index + m[0].length), cite(file, text, m.index), buildTime);
+          const end = m.index + m[0].length;
+          const use = classify(text, m.index, end);
+          note(name, use === 'bare' ? aliasUse(text, m.index, end) : use, cite(file, text, m.index), buildTime);
         }
       }
       for (const m of text.matchAll(DESTRUCTURE)) {

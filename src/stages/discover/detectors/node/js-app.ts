@@ -39,7 +39,7 @@ export async function jsApp(ctx: DetectContext): Promise<JsApp | null> {
   const pm = packageManager(ctx, pkg);
   const bunFiles = [...appThenRoot(ctx, 'bun.lockb'), ...appThenRoot(ctx, 'bun.lock'), ...appThenRoot(ctx, 'bunfig.toml')];
   if (pm?.value === 'bun') return { pkg, deno, runtime: 'bun', evidence: pm.evidence, confidence: 'high', pm };
-  if (bunFiles.length > 0 && (pm === null || pm.from === 'lockfile')) {
+  if (bunFiles.length > 0 && (pm === null || pm.from !== 'field')) {
     return { pkg, deno, runtime: 'bun', evidence: bunFiles.map((file) => ({ file, line: null })), confidence: pm === null ? 'high' : 'medium', pm };
   }
   // Deno 2 reads package.json too; its own config or lockfile with no Node lockfile beside it makes it a Deno app.

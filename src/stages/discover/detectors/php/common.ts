@@ -18,9 +18,6 @@ export function isPhpApp(ctx: DetectContext): boolean {
   return ['composer.json', 'composer.lock', 'artisan'].some((f) => ctx.repo.has(inApp(ctx.appDir, f)));
 }
 
-/** Health route names every group recognises (optionally under api/ and a version segment). */
-export const HEALTHY = /^\/?(?:api\/)?(?:v\d+\/)?_?(?:health(?:z|check|-check|_check)?|ready(?:z)?|readiness|live(?:z|ness)?|ping|status|up|heartbeat)\/?$/i;
-
 export function joinPath(prefix: string, path: string): string {
   const p = `${prefix.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
   const out = p.startsWith('/') ? p : `/${p}`;

@@ -1,11 +1,12 @@
 // Datastores a PHP app uses: Laravel drivers and URL schemes in committed env files (scheme only), config/database.php's default, Composer packages.
-import type { Confidence, Datastore, Detector, Evidence, Signal, SourceClass } from '../../types.js';
+import { datastoresFromTable, datastoreSink, type DatastoreRow } from '../../datastore-table.js';
+import type { Datastore, Detector } from '../../types.js';
 import { dep, envFiles, inApp, isPhpApp, safeCite } from './common.js';
 import { phpProject } from './project.js';
 
 const NAME = 'php-datastore';
 
-const PACKAGES: [string, Datastore, Confidence][] = [
+const PACKAGES: DatastoreRow[] = [
   ['predis/predis', 'redis', 'high'], ['ext-redis', 'redis', 'high'],
   ['php-amqplib/php-amqplib', 'rabbitmq', 'high'], ['ext-amqp', 'rabbitmq', 'high'], ['symfony/amqp-messenger', 'rabbitmq', 'high'],
   ['mongodb/laravel-mongodb', 'mongodb', 'high'], ['jenssegers/mongodb', 'mongodb', 'high'], ['mongodb/mongodb', 'mongodb', 'high'], ['ext-mongodb', 'mongodb', 'high'],
@@ -31,14 +32,8 @@ export const phpDatastoreDetector: Detector = {
   async detect(ctx) {
     if (!isPhpApp(ctx)) return [];
     const p = await phpProject(ctx);
-    const out: Signal[] = [];
-    const seen = new Set<string>();
-    const push = (value: Datastore, required: boolean | null, ev: Evidence, source: SourceClass, confidence: Confidence): void => {
-      const key = `${value}|${ev.file}|${ev.line}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      out.push({ kind: 'datastore', value, required, evidence: [ev], source, confidence, detector: NAME });
-    };
+    const sink = datastoreSink(NAME);
+    const push = sink.push;
     const doctrine = dep(p.composer, 'doctrine/doctrine-bundle') ?? dep(p.composer, 'doctrine/orm');
     let dbConnection = false;
     for (const f of await envFiles(ctx)) {
@@ -71,10 +66,7 @@ export const phpDatastoreDetector: Detector = {
       const ds = m?.[1] ? DRIVERS[m[1].toLowerCase()] : undefined;
       if (m && ds) push(ds, ds !== 'sqlite', safeCite(dbConfig.path, dbConfig.text, m.index, [m[1] ?? '', 'DB_CONNECTION', 'default']), 'code', 'medium');
     }
-    for (const [pkg, value, confidence] of PACKAGES) {
-      const d = dep(p.composer, pkg);
-      if (d) push(value, null, d.evidence, 'build-file', confidence);
-    }
-    return out;
+    datastoresFromTable(PACKAGES, (pkg) => dep(p.composer, pkg)?.evidence, sink);
+    return sink.out;
   },
 };

@@ -1,7 +1,8 @@
 // Health endpoints of PHP apps: Laravel's `health:` route and routes/*.php (api.php under its prefix), Symfony #[Route]/@Route and routes YAML, Slim/Lumen `$app->get`.
 import { cite } from '../../evidence.js';
 import type { Detector, Signal } from '../../types.js';
-import { HEALTHY, inApp, isPhpApp, joinPath, yamlConfigs, type PhpSource } from './common.js';
+import { HEALTHY } from '../../health-names.js';
+import { inApp, isPhpApp, joinPath, yamlConfigs, type PhpSource } from './common.js';
 import { phpProject } from './project.js';
 
 const NAME = 'php-health';

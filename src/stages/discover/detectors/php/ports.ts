@@ -1,5 +1,6 @@
 // PHP listen ports: a committed php-fpm pool's `listen`, the port in APP_URL of an env example, and dev-server ports as a last resort.
-import type { Confidence, Detector, Evidence, Signal, SourceClass } from '../../types.js';
+import { portSink } from '../../port-signals.js';
+import type { Confidence, Detector, Evidence, SourceClass } from '../../types.js';
 import { envFiles, isPhpApp } from './common.js';
 import { devServers } from './dev-servers.js';
 import { fpmPools } from './fpm.js';
@@ -10,14 +11,9 @@ export const phpPortDetector: Detector = {
   name: NAME,
   async detect(ctx) {
     if (!isPhpApp(ctx)) return [];
-    const out: Signal[] = [];
-    const seen = new Set<string>();
-    const push = (port: number, ev: Evidence, source: SourceClass, confidence: Confidence): void => {
-      const key = `${port}|${ev.file}|${ev.line}`;
-      if (port < 1 || port > 65535 || seen.has(key)) return;
-      seen.add(key);
-      out.push({ kind: 'port', port, evidence: [ev], source, confidence, detector: NAME });
-    };
+    const sink = portSink(NAME);
+    const out = sink.out;
+    const push = (port: number, ev: Evidence, source: SourceClass, confidence: Confidence): void => sink.push({ port, evidence: [ev], source, confidence });
     // The pool config is what php-fpm binds in production (FastCGI; nginx in front speaks HTTP to clients).
     for (const pool of await fpmPools(ctx)) if (pool.port !== null) push(pool.port, pool.evidence, 'deploy-material', 'high');
     // APP_URL names the public URL; an explicit port in it is where the team expects the app (only examples: real .env values stay unread).

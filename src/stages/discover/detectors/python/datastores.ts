@@ -1,11 +1,12 @@
 // Datastores a Python app uses: driver dependencies, Django DATABASES engines and connection-URL schemes in code (scheme only).
-import type { Confidence, Datastore, Detector, Evidence, Signal, SourceClass } from '../../types.js';
+import { datastoresFromTable, datastoreSink, type DatastoreRow } from '../../datastore-table.js';
+import type { Datastore, Detector } from '../../types.js';
 import { pythonApps } from './apps.js';
 import { codeMatches, isPythonApp, safeCite } from './common.js';
 
 const NAME = 'python-datastore';
 
-const DRIVERS: [string, Datastore, Confidence][] = [
+const DRIVERS: DatastoreRow[] = [
   ['psycopg', 'postgresql', 'high'], ['psycopg2', 'postgresql', 'high'], ['psycopg2-binary', 'postgresql', 'high'], ['psycopg-binary', 'postgresql', 'high'],
   ['asyncpg', 'postgresql', 'high'], ['pg8000', 'postgresql', 'high'],
   ['mysqlclient', 'mysql', 'high'], ['pymysql', 'mysql', 'high'], ['mysql-connector-python', 'mysql', 'high'], ['aiomysql', 'mysql', 'high'], ['asyncmy', 'mysql', 'high'],
@@ -31,18 +32,9 @@ export const pythonDatastoreDetector: Detector = {
   async detect(ctx) {
     if (!isPythonApp(ctx)) return [];
     const a = await pythonApps(ctx);
-    const out: Signal[] = [];
-    const seen = new Set<string>();
-    const push = (value: Datastore, required: boolean | null, ev: Evidence, source: SourceClass, confidence: Confidence): void => {
-      const key = `${value}|${ev.file}|${ev.line}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      out.push({ kind: 'datastore', value, required, evidence: [ev], source, confidence, detector: NAME });
-    };
-    for (const [dep, value, conf] of DRIVERS) {
-      const d = a.deps.get(dep);
-      if (d && !d.dev) push(value, null, d.evidence, 'build-file', conf);
-    }
+    const sink = datastoreSink(NAME);
+    const push = sink.push;
+    datastoresFromTable(DRIVERS, (dep) => { const d = a.deps.get(dep); return d && !d.dev ? d.evidence : undefined; }, sink);
     for (const s of a.sources) {
       for (const m of codeMatches(s.text, /["']ENGINE["']\s*:\s*["']django\.db\.backends\.(\w+)["']/g)) {
         const hit = ENGINES.find(([re]) => re.test(m[1] ?? ''));
@@ -53,6 +45,6 @@ export const pythonDatastoreDetector: Detector = {
         if (hit) push(hit[1], null, safeCite(s.path, s.text, m.index, [], true), 'code', 'medium');
       }
     }
-    return out;
+    return sink.out;
   },
 };

@@ -1,16 +1,10 @@
 // Health endpoints in Python routes: FastAPI/Flask decorators (with APIRouter/Blueprint prefixes in the same file) and Django urls.py paths.
 import type { Detector, Signal } from '../../types.js';
+import { HEALTHY, joinRoute } from '../../health-names.js';
 import { pythonApps } from './apps.js';
 import { codeMatches, isPythonApp, safeCite } from './common.js';
 
 const NAME = 'python-health';
-
-const HEALTHY = /^\/?(?:api\/)?(?:v\d+\/)?_?(?:health(?:z|check|-check|_check)?|ready(?:z)?|readiness|live(?:z|ness)?|ping|status|up|heartbeat)\/?$/i;
-
-function joinPath(prefix: string, path: string): string {
-  const p = `${prefix.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
-  return p.startsWith('/') ? p : `/${p}`;
-}
 
 export const pythonHealthDetector: Detector = {
   name: NAME,
@@ -27,12 +21,12 @@ export const pythonHealthDetector: Detector = {
         if (m[1] && p?.[1]) prefixes.set(m[1], p[1]);
       }
       for (const m of s.text.matchAll(/\.(?:include_router|register_blueprint)\(\s*(\w+)\s*,[^)]*?(?:url_)?prefix\s*=\s*["']([^"']*)["']/g)) {
-        if (m[1] && m[2] !== undefined) prefixes.set(m[1], joinPath(m[2], prefixes.get(m[1]) ?? ''));
+        if (m[1] && m[2] !== undefined) prefixes.set(m[1], joinRoute(m[2], prefixes.get(m[1]) ?? ''));
       }
       for (const m of codeMatches(s.text, /^\s*@(\w+)\.(?:get|head|route|api_route)\(\s*["']([^"']*)["']/gm)) {
         const path = m[2] ?? '';
         if (!HEALTHY.test(path)) continue;
-        const full = joinPath(prefixes.get(m[1] ?? '') ?? '', path);
+        const full = joinRoute(prefixes.get(m[1] ?? '') ?? '', path);
         if (seen.has(full)) continue;
         seen.add(full);
         out.push({ kind: 'health', path: full, evidence: [safeCite(s.path, s.text, m.index + (m[0].length - m[0].trimStart().length))], source: 'code', confidence: 'high', detector: NAME });
@@ -42,7 +36,7 @@ export const pythonHealthDetector: Detector = {
           const raw = m[2] ?? '';
           const path = m[1] ? raw.replace(/^\^/, '').replace(/\$$/, '') : raw;
           if (!HEALTHY.test(path)) continue;
-          const full = joinPath('', path);
+          const full = joinRoute('', path);
           if (seen.has(full)) continue;
           seen.add(full);
           out.push({ kind: 'health', path: full, evidence: [safeCite(s.path, s.text, m.index)], source: 'code', confidence: 'high', detector: NAME });

@@ -1,5 +1,6 @@
 // Python listen ports from code (app.run, uvicorn.run, PORT env defaults, gunicorn bind) and framework defaults as a fallback.
-import type { Confidence, Detector, Evidence, Signal, SourceClass } from '../../types.js';
+import { portSink } from '../../port-signals.js';
+import type { Confidence, Detector, Evidence, SourceClass } from '../../types.js';
 import { pythonApps } from './apps.js';
 import { codeMatches, inApp, isPythonApp, safeCite } from './common.js';
 
@@ -20,14 +21,9 @@ export const pythonPortDetector: Detector = {
   async detect(ctx) {
     if (!isPythonApp(ctx)) return [];
     const a = await pythonApps(ctx);
-    const out: Signal[] = [];
-    const seen = new Set<string>();
-    const push = (port: number, ev: Evidence, source: SourceClass, confidence: Confidence): void => {
-      const key = `${port}|${ev.file}|${ev.line}`;
-      if (port < 1 || port > 65535 || seen.has(key)) return;
-      seen.add(key);
-      out.push({ kind: 'port', port, evidence: [ev], source, confidence, detector: NAME });
-    };
+    const sink = portSink(NAME);
+    const out = sink.out;
+    const push = (port: number, ev: Evidence, source: SourceClass, confidence: Confidence): void => sink.push({ port, evidence: [ev], source, confidence });
     for (const s of a.sources) {
       for (const [re, conf] of PATTERNS) for (const m of codeMatches(s.text, re)) push(Number(m[1]), safeCite(s.path, s.text, m.index), 'code', conf);
     }

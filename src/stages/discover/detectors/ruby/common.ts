@@ -5,9 +5,6 @@ import type { DetectContext, Evidence } from '../../types.js';
 export { appThenRoot } from '../../evidence.js';
 export { cite, inApp, lineAt };
 
-/** Health-check route names, the same list the other ecosystems use. */
-export const HEALTHY = /^\/?(?:api\/)?(?:v\d+\/)?_?(?:health(?:z|check|-check|_check)?|ready(?:z)?|readiness|live(?:z|ness)?|ping|status|up|heartbeat)\/?$/i;
-
 /** The app's Gemfile (or Bundler's alternative gems.rb), or null. */
 export function gemfilePath(ctx: DetectContext): string | null {
   for (const rel of ['Gemfile', 'gems.rb']) if (ctx.repo.has(inApp(ctx.appDir, rel))) return inApp(ctx.appDir, rel);

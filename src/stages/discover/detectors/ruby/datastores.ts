@@ -1,10 +1,11 @@
 // Datastores a Ruby app uses: driver gems, ActiveRecord adapters in config/database.yml, Active Storage S3, SMTP mail delivery and URL schemes in code (scheme only).
-import type { Confidence, Datastore, Detector, Evidence, Signal, SourceClass } from '../../types.js';
+import { datastoresFromTable, datastoreSink, type DatastoreRow } from '../../datastore-table.js';
+import type { Datastore, Detector } from '../../types.js';
 import { databaseSections, isRubyApp, rubyApp, safeCite, scrubUrls } from './common.js';
 
 const NAME = 'ruby-datastore';
 
-const GEMS: [string, Datastore, Confidence][] = [
+const GEMS: DatastoreRow[] = [
   ['pg', 'postgresql', 'high'], ['activerecord-postgis-adapter', 'postgresql', 'high'], ['sequel_pg', 'postgresql', 'high'],
   ['mysql2', 'mysql', 'high'], ['trilogy', 'mysql', 'high'], ['activerecord-trilogy-adapter', 'mysql', 'high'],
   ['sqlite3', 'sqlite', 'high'],
@@ -31,18 +32,9 @@ export const rubyDatastoreDetector: Detector = {
   async detect(ctx) {
     if (!isRubyApp(ctx)) return [];
     const a = await rubyApp(ctx);
-    const out: Signal[] = [];
-    const seen = new Set<string>();
-    const push = (value: Datastore, required: boolean | null, ev: Evidence, source: SourceClass, confidence: Confidence): void => {
-      const key = `${value}|${ev.file}|${ev.line}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      out.push({ kind: 'datastore', value, required, evidence: [ev], source, confidence, detector: NAME });
-    };
-    for (const [name, value, conf] of GEMS) {
-      const g = a.gem(name);
-      if (g) push(value, null, g.evidence, 'build-file', conf);
-    }
+    const sink = datastoreSink(NAME);
+    const push = sink.push;
+    datastoresFromTable(GEMS, (name) => a.gem(name)?.evidence, sink);
     for (const s of a.sources) {
       if (s.kind === 'yaml' && /^config\/database\.ya?ml$/.test(s.rel)) {
         // Adapters of the sections a deployment uses: development/test databases are not.
@@ -71,6 +63,6 @@ export const rubyDatastoreDetector: Detector = {
         }
       }
     }
-    return out;
+    return sink.out;
   },
 };

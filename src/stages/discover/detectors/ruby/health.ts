@@ -1,6 +1,7 @@
 // Health endpoints in Ruby routes: Rails/Hanami config/routes.rb (Rails 7.1's `get "up"`), Sinatra/Grape verbs, Roda `r.get`, and mounted health engines.
 import type { Detector, Signal } from '../../types.js';
-import { HEALTHY, isRubyApp, rubyApp, safeCite } from './common.js';
+import { HEALTHY } from '../../health-names.js';
+import { isRubyApp, rubyApp, safeCite } from './common.js';
 
 const NAME = 'ruby-health';
 

@@ -5,9 +5,6 @@ import type { DetectContext, Evidence } from '../../types.js';
 
 export { inApp, lineAt };
 
-/** Health route names shared by every ecosystem's detectors: /health, /healthz, /ready, /livez, /ping, /status, /up, /heartbeat … */
-export const HEALTHY = /^\/?(?:api\/)?(?:v\d+\/)?_?(?:health(?:z|check|-check|_check)?|ready(?:z)?|readiness|live(?:z|ness)?|ping|status|up|heartbeat)\/?$/i;
-
 type Rec = Record<string, unknown>;
 export const isRecord = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);

@@ -1,6 +1,7 @@
 // Health endpoints in Rust routes: axum/actix/poem route registrations, actix/rocket method attributes, actix web::resource and warp path filters.
 import type { Detector, Signal } from '../../types.js';
-import { citeRust, HEALTHY, inString, rustApp } from './common.js';
+import { HEALTHY } from '../../health-names.js';
+import { citeRust, inString, rustApp } from './common.js';
 
 const NAME = 'rust-health';
 

@@ -1,11 +1,10 @@
 // Rust listen ports from code (SocketAddr tuples, bind/listen address literals, PORT env defaults, clap defaults, port constants) and Rocket.toml; Rocket's 8000 as a last resort.
 import { parse as parseToml } from 'smol-toml';
-import type { Confidence, Detector, Evidence, Signal, SourceClass } from '../../types.js';
+import { portSink, type PortHit } from '../../port-signals.js';
+import type { Detector, Evidence } from '../../types.js';
 import { citeRust, field, findDep, inApp, inString, isRecord, lineAt, rustApp, type RustSource } from './common.js';
 
 const NAME = 'rust-port';
-
-interface Hit { port: number; evidence: Evidence[]; source: SourceClass; confidence: Confidence }
 
 /** Calls that take a listen address: std/tokio TcpListener::bind, hyper/axum Server::bind, actix .bind, warp .run, poem/salvo listeners. */
 const CALL = String.raw`(?:\bbind(?:_\w+)?|\.run|\.listen|\bserve|\bTcpListener::new)\(\s*&?\s*`;
@@ -25,7 +24,7 @@ function statement(code: string, from: number): string {
   return code.slice(from, end);
 }
 
-function codeHits(s: RustSource, push: (h: Hit) => void): void {
+function codeHits(s: RustSource, push: (h: PortHit) => void): void {
   const at = (i: number, keep: readonly string[] = [], all = false): Evidence => citeRust(s.path, s.text, i, keep, all);
   // SocketAddr::from(([0, 0, 0, 0], 3000)), warp::serve(r).run(([127, 0, 0, 1], 3030)).
   for (const m of s.code.matchAll(/\(\s*\[\s*\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*\]\s*,\s*(\d{2,5})\s*\)/g)) {
@@ -74,7 +73,7 @@ function codeHits(s: RustSource, push: (h: Hit) => void): void {
 }
 
 /** Rocket.toml's port: the release profile, else default, else global (Rocket's own precedence for a release build). */
-async function rocketToml(path: string, text: string, push: (h: Hit) => void): Promise<void> {
+async function rocketToml(path: string, text: string, push: (h: PortHit) => void): Promise<void> {
   let doc: unknown;
   try { doc = parseToml(text); } catch { return; }
   if (!isRecord(doc)) return;
@@ -99,15 +98,7 @@ export const rustPortDetector: Detector = {
   async detect(ctx) {
     const app = await rustApp(ctx);
     if (!app) return [];
-    const out: Signal[] = [];
-    const seen = new Set<string>();
-    const push = (h: Hit): void => {
-      const e = h.evidence[0];
-      const key = `${h.port}|${e?.file}|${e?.line}`;
-      if (!Number.isInteger(h.port) || h.port < 1 || h.port > 65535 || seen.has(key) || !e) return;
-      seen.add(key);
-      out.push({ kind: 'port', port: h.port, evidence: h.evidence, source: h.source, confidence: h.confidence, detector: NAME });
-    };
+    const { out, push } = portSink(NAME);
     for (const s of app.sources) codeHits(s, push);
     const rocket = findDep(app, 'rocket');
     if (rocket) {
