@@ -9,6 +9,7 @@ import { deployCommand } from './cli/deploy.js';
 import { rollbackCommand } from './cli/rollback.js';
 import { releasesCommand } from './cli/releases.js';
 import { lockCommand } from './cli/lock.js';
+import { initCommand } from './cli/init.js';
 import { redactorFor, type GlobalOpts } from './cli/shared.js';
 
 let exitCode: number = EXIT.ok;
@@ -37,6 +38,7 @@ const program = new Command('deckhand')
   .exitOverride();
 program.addCommand(discoverCommand(run));
 program.addCommand(checkCommand(run));
+program.addCommand(initCommand(run));
 program.addCommand(deployCommand(run));
 program.addCommand(rollbackCommand(run));
 program.addCommand(releasesCommand(run));

@@ -37,3 +37,4 @@ export type { ExecutionReport, ExecutionData } from './report/execution.js';
 export { renderExecutionMarkdown } from './report/markdown-execution.js';
 export { loadConfig, parseConfig } from './config/load.js';
 export { ConfigSchema, type DeckhandConfig } from './config/schema.js';
+export { configFromBrief, renderConfig } from './config/from-brief.js';

@@ -2,4 +2,6 @@
 export { FindingSchema, OutcomeSchema, StepResultSchema } from './report/common.js';
 export { ReadinessReportSchema, HostFactsSchema, RequirementsSchema } from './report/readiness.js';
 export { DeploymentBriefSchema, BriefDataSchema } from './report/brief.js';
+export { ExecutionReportSchema, ExecutionDataSchema } from './report/execution.js';
+export { ConfigSchema } from './config/schema.js';
 export { reportJsonSchema, REPORT_SCHEMAS } from './report/json-schema.js';

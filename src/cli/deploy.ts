@@ -12,6 +12,7 @@ interface DeployFlagsCli extends GlobalOpts {
   repo: string; appDir?: string; name?: string; strategy?: string; plan?: boolean; yes?: boolean; planOut?: string; apply?: string;
   brief?: string; config?: string; envFile?: string; remoteEnvFile?: string; env?: string[]; port?: string; health?: string;
   baseDir?: string; build?: string; keep?: string; start?: string; startTimeout?: string; instances?: string; migrate?: boolean;
+  script?: string; rollbackScript?: string; rollback?: boolean;
 }
 
 const int = (flag: string, v: string | undefined, min: number, max: number): number | undefined => {
@@ -31,6 +32,9 @@ function options(target: string, o: DeployFlagsCli): DeployOptions {
   set('port', int('--port', o.port, 1, 65535)); set('keep', int('--keep', o.keep, 2, 50)); set('startTimeoutSec', int('--start-timeout', o.startTimeout, 1, 3600));
   if (o.instances !== undefined) opts.instances = o.instances === 'max' ? 'max' : (int('--instances', o.instances, 1, 512) ?? 1);
   if (o.migrate) opts.migrate = true;
+  set('script', o.script); set('rollbackScript', o.rollbackScript);
+  // commander's --no-rollback leaves `rollback` true unless it is given.
+  if (o.rollback === false) opts.noRollback = true;
   return opts;
 }
 
@@ -49,12 +53,12 @@ async function confirm(question: string): Promise<boolean> {
 
 export function deployCommand(run: (fn: () => Promise<number>, o: GlobalOpts) => Promise<void>): Cmd {
   const c = new Cmd('deploy')
-    .description('deployment-executor: plan, then apply a release with a rollback point (systemd, pm2)')
+    .description('deployment-executor: plan, then apply a release with a rollback point (systemd, pm2, docker, compose, static, script)')
     .argument('[target]', 'local, user@host, user@host:port, ssh://user@host:port, or an ~/.ssh/config alias', 'local')
     .option('--repo <dir>', 'the repository to deploy', '.')
     .option('--app-dir <dir>', 'the app inside a monorepo')
     .option('--name <app>', 'app name (service, user and /opt/<app>; default from deckhand.yml or discovery)')
-    .option('--strategy <name>', 'systemd or pm2 (default: deckhand.yml, else the brief\'s top strategy)')
+    .option('--strategy <name>', 'systemd, pm2, docker, compose, static or script (default: deckhand.yml, else the brief\'s top strategy)')
     .option('--plan', 'print the Execution Plan and change nothing')
     .option('-y, --yes', 'apply without asking')
     .option('--plan-out <file>', 'save the plan to FILE (then apply it with --apply FILE)')
@@ -72,7 +76,10 @@ export function deployCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
     .option('--start <command>', 'production start command')
     .option('--start-timeout <seconds>', 'how long the app may take to become healthy (default 30)')
     .option('--instances <n|max>', 'pm2 cluster instances')
-    .option('--migrate', 'run the migration command discovery found');
+    .option('--migrate', 'run the migration command discovery found')
+    .option('--script <path>', 'script strategy: the repository\'s deploy script (relative to the app), run in the release on the target')
+    .option('--rollback-script <path>', 'script strategy: the script `deckhand rollback` runs in the release it restores')
+    .option('--no-rollback', 'script strategy: deploy without a rollback script (rollback then only switches the files back)');
   addCommonOptions(c);
   c.action(async (target: string, o: DeployFlagsCli) => {
     await run(async () => {

@@ -5,7 +5,7 @@ import type { GlobalOpts } from './shared.js';
 
 export function schemaCommand(run: (fn: () => Promise<number>, o: GlobalOpts) => Promise<void>): Cmd {
   return new Cmd('schema')
-    .description('print the JSON Schema of a report')
+    .description('print the JSON Schema of a report, or of deckhand.yml (config)')
     .argument('<report>', `one of: ${REPORT_KINDS.join(', ')}`)
     .action(async (kind: string) => {
       await run(async () => {

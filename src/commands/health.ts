@@ -26,9 +26,11 @@ export function waitHealthyCommand(w: WaitSpec): Command {
     '  if [ -z "$code" ] && command -v wget >/dev/null 2>&1; then wget -q -T 3 -O /dev/null "$url" 2>/dev/null && code=200; fi',
     '  case "$code" in 2??|3??) return 0;; 000|"") last="no answer on $url";; *) last="HTTP $code from $url";; esac; return 1',
     '}',
-    'while [ "$i" -lt "$limit" ]; do',
-    '  if probe; then ok=$((ok+1)); [ "$ok" -ge "$need" ] && { echo "healthy after ${i}s ($need consecutive checks)"; exit 0; }; else ok=0; fi',
-    '  sleep 1; i=$((i+1))',
+    // Quarter-second polls (4 per second of the limit); a sleep without fractions falls back to whole seconds.
+    'ticks=$((limit*4)); step=0.25; sleep 0.01 2>/dev/null || { ticks=$limit; step=1; }',
+    'while [ "$i" -lt "$ticks" ]; do',
+    '  if probe; then ok=$((ok+1)); [ "$ok" -ge "$need" ] && { echo "healthy after $i polls of ${step}s ($need consecutive checks)"; exit 0; }; else ok=0; fi',
+    '  sleep $step; i=$((i+1))',
     'done',
     'echo "not healthy after ${limit}s: $last" >&2; exit 1',
   ].join('\n');

@@ -18,7 +18,8 @@ export function pm2Script(start: string): { script: string; args: string[]; clus
 
 /**
  * The ecosystem file. It reads <base>/shared/.env when pm2 loads it, so secret values never sit in the
- * generated file (which is kept in release records).
+ * generated file (which is kept in release records). An env file that exists but cannot be read fails the
+ * load: an app started without its configuration is worse than no start.
  */
 export function renderEcosystem(a: Pm2App): string {
   const s = pm2Script(a.start);
@@ -42,7 +43,7 @@ export function renderEcosystem(a: Pm2App): string {
     'function readEnv(file) {',
     '  const out = {};',
     '  let text = "";',
-    '  try { text = fs.readFileSync(file, "utf8"); } catch { return out; }',
+    '  try { text = fs.readFileSync(file, "utf8"); } catch (e) { if (e.code === "ENOENT") return out; throw e; }',
     '  for (const line of text.split("\\n")) {',
     '    const m = /^\\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);',
     '    if (!m) continue;',

@@ -35,6 +35,10 @@ export const ConfigSchema = z.object({
   start_timeout: duration.optional().describe('how long the service may take to answer after start (default 30s)'),
   pm2: z.object({ instances: z.union([z.number().int().min(1), z.literal('max')]).optional() }).strict().optional(),
   script: z.object({ deploy: z.string(), rollback: z.string().optional(), no_rollback: z.boolean().optional() }).strict().optional(),
+  static: z.object({
+    dir: z.string().optional().describe('build output directory served by nginx, relative to the app (default: what discovery found, else dist)'),
+    server_name: z.string().optional().describe('nginx server_name (default _: any host name on the port)'),
+  }).strict().optional(),
 }).strict();
 
 export type DeckhandConfig = z.infer<typeof ConfigSchema>;

@@ -82,6 +82,7 @@ export async function spawnBounded(file: string, args: readonly string[], opts: 
     host: opts.host,
     exitCode: r.exitCode,
     stdout: mask(r.stdout),
+    rawStdout: r.stdout,
     stderr: mask(r.spawnError ?? r.stderr),
     durationMs: Math.round(performance.now() - started),
     failed: r.exitCode !== 0 || r.timedOut || r.spawnError !== undefined,

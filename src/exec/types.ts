@@ -14,6 +14,11 @@ export interface ExecResult {
   signal?: string;
   stdout: string;
   stderr: string;
+  /**
+   * stdout before masking, for parsers only (a probe's facts must not be corrupted when a registered secret
+   * happens to occur in a path or a name). Never shown: whatever is parsed from it is masked again on output.
+   */
+  rawStdout?: string;
   durationMs: number;
   failed: boolean;
   timedOut: boolean;

@@ -1,3 +1,3 @@
-// The report kinds deckhand publishes a JSON Schema for.
-export const REPORT_KINDS = ['readiness', 'brief'] as const;
+// The documents deckhand publishes a JSON Schema for: its reports, and deckhand.yml (`config`) for editors.
+export const REPORT_KINDS = ['readiness', 'brief', 'execution', 'config'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];

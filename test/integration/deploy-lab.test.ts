@@ -138,3 +138,41 @@ describe('deploy to a lab host (systemd, deploy user with sudo)', { concurrency:
     assert.ok((await sh(`sudo -n cat /opt/${APP}/shared/.env`)).includes(CANARY), 'the value is in the 0600 env file');
   });
 });
+
+describe('pm2 over SSH to a lab host (the connecting user runs pm2)', { concurrency: false }, () => {
+  let lab: LabState | null = null;
+  let work = '';
+  const APP2 = 'lab-pm2';
+  const PORT2 = 3412;
+  after(async () => {
+    if (lab) await sshExec('node20', 'deploy', `pm2 delete ${APP2} >/dev/null 2>&1; pm2 kill >/dev/null 2>&1; sudo -n rm -rf /opt/${APP2}`).catch(() => undefined);
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  test('deploy twice (cluster reload), then roll back; the version endpoint proves each step', async (t) => {
+    lab = labOrSkip(t); if (!lab) return;
+    work = await mkdtemp(join(tmpdir(), 'dh-deploy-pm2-'));
+    await cp(EXAMPLE, join(work, 'repo'), { recursive: true, filter: (src) => !src.includes('node_modules') });
+    const h = lab.hosts.node20;
+    const target = `ssh://deploy@${h.host}:${h.port}`;
+    const run = async (v: string): Promise<{ outcome: string; releaseId: string }> => {
+      await writeFile(join(work, 'v.env'), `APP_VERSION=${v}\n`, { mode: 0o600 });
+      const r = await runCli(['deploy', target, ...labSshFlags(lab as LabState), '--repo', join(work, 'repo'), '--name', APP2, '--strategy', 'pm2', '--build', 'local',
+        '--instances', '2', '--port', String(PORT2), '--health', '/health', '--env-file', join(work, 'v.env'), '--json', '--yes'], { timeoutMs: 240_000 });
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      return JSON.parse(r.stdout).data;
+    };
+    const version = async (): Promise<string> => JSON.parse((await sshExec('node20', 'deploy', `curl -s -m 5 http://127.0.0.1:${PORT2}/version`)).stdout).version;
+    assert.equal((await run('1.0.0')).outcome, 'SUCCESS');
+    assert.equal(await version(), '1.0.0');
+    const jlist = JSON.parse((await sshExec('node20', 'deploy', 'pm2 jlist')).stdout) as { name: string; pm2_env: { exec_mode: string; status: string } }[];
+    const mine = jlist.filter((p) => p.name === APP2);
+    assert.equal(mine.length, 2, 'two cluster instances');
+    assert.ok(mine.every((p) => p.pm2_env.exec_mode === 'cluster_mode' && p.pm2_env.status === 'online'));
+    assert.equal((await run('2.0.0')).outcome, 'SUCCESS');
+    assert.equal(await version(), '2.0.0');
+    const rb = await runCli(['rollback', target, ...labSshFlags(lab), '--name', APP2, '--json'], { timeoutMs: 120_000 });
+    assert.equal(rb.code, 0, rb.stderr + rb.stdout);
+    assert.equal(await version(), '1.0.0');
+  });
+});

@@ -7,6 +7,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/node-api/', import.meta.url));
@@ -83,6 +84,11 @@ describe('local pm2 deploy of examples/node-api', { concurrency: false }, () => 
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const rep = JSON.parse(r.stdout);
     assert.equal(rep.data.outcome, 'SUCCESS');
+    const schema = JSON.parse((await runCli(['schema', 'execution'])).stdout);
+    const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
+    const asData: unknown = JSON.parse(r.stdout);
+    assert.ok(validate(asData), JSON.stringify(validate.errors));
+    assert.ok(!validate({ ...rep, data: { ...rep.data, outcome: 'MAYBE' } }), 'the schema rejects an unknown outcome');
     assert.equal(rep.data.handoff.port, port);
     assert.deepEqual(rep.data.envNames, ['APP_VERSION', 'DATABASE_URL']);
     assert.equal(JSON.parse((await get(port, '/version')).body).version, '1.0.0');
@@ -135,6 +141,30 @@ describe('local pm2 deploy of examples/node-api', { concurrency: false }, () => 
     assert.ok(rep.data.pruned.length > 0, 'keep 2 pruned older releases');
     assert.equal((await readdir(join(base, 'releases'))).length, 2);
     assert.deepEqual(await readdir(join(base, '.deckhand')).then((d) => d.includes('lock')), false, 'lock released');
+  });
+
+  it('--plan-out saves a plan that --apply runs; a plan made before the target changed is refused', async () => {
+    const common = ['--repo', repo, '--strategy', 'pm2', '--name', 'node-api', '--base-dir', base, '--port', String(port), '--health', '/health'];
+    const planFile = join(work, 'plan.json');
+    await writeFile(join(work, 'prod.env'), `APP_VERSION=5.0.0\nDATABASE_URL=postgres://app:${CANARY}@127.0.0.1:1/app\n`, { mode: 0o600 });
+    const saved = await runCli(['deploy', 'local', ...common, '--env-file', join(work, 'prod.env'), '--plan-out', planFile], { env });
+    outputs.push(saved);
+    assert.equal(saved.code, 0, saved.stderr);
+    assert.ok(!(await readFile(planFile, 'utf8')).includes(CANARY), 'the saved plan holds no secret value');
+    const applied = await runCli(['deploy', 'local', '--apply', planFile, '--env-file', join(work, 'prod.env'), '--json'], { env, timeoutMs: 240_000 });
+    outputs.push(applied);
+    assert.equal(applied.code, 0, applied.stderr + applied.stdout);
+    assert.equal(JSON.parse(applied.stdout).data.planId, JSON.parse(await readFile(planFile, 'utf8')).plan.id);
+    assert.equal(JSON.parse((await get(port, '/version')).body).version, '5.0.0');
+    // A plan of the state now, then the target changes (another deploy): applying the old plan is refused.
+    const stale = await runCli(['deploy', 'local', ...common, '--env-file', join(work, 'prod.env'), '--plan-out', planFile], { env });
+    assert.equal(stale.code, 0, stale.stderr);
+    assert.equal((await deploy([], '6.0.0')).code, 0);
+    const refused = await runCli(['deploy', 'local', '--apply', planFile, '--env-file', join(work, 'prod.env')], { env, timeoutMs: 60_000 });
+    outputs.push(refused);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /changed since plan \w+ was made/);
+    assert.equal(JSON.parse((await get(port, '/version')).body).version, '6.0.0', 'nothing was applied');
   });
 
   it('the canary secret appears in no output, report, journal or log file', async () => {

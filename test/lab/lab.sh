@@ -29,6 +29,7 @@ IMG_ROOTFS=deckhand-lab/rootfs
 IMG_BASE=deckhand-lab/base
 IMG_NODE18=deckhand-lab/node18
 IMG_NODE20=deckhand-lab/node20
+PM2_VERSION=6.0.14   # the pm2 on the node20 host (the pm2 strategy over SSH)
 
 HOSTS=(node18 node20)
 declare -A PORT=([node18]=2218 [node20]=2220 [docker]=2222)
@@ -323,6 +324,21 @@ node --version
 CONFIGURE
 )
 
+# Runs in the node20 image after the machine's node is copied in: Debian's Flask and gunicorn for the Python
+# example (venvs made with --system-site-packages then need no network), installed from the cached apt lists.
+NODE20_CONFIGURE=$(cat <<'CONFIGURE'
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+mkdir -p /var/cache/apt/archives/partial
+install_py() { apt-get install -y -q --no-install-recommends python3-flask gunicorn python3-venv; }
+install_py || { apt-get update -q && install_py; }
+rm -f /var/cache/apt/*.bin
+python3 -c 'import flask; print("flask", flask.__version__)'
+gunicorn --version
+pm2 --version
+CONFIGURE
+)
+
 COMMIT_CHANGES=(
   --change 'CMD ["/lib/systemd/systemd"]'
   --change 'ENV container=docker'
@@ -386,10 +402,10 @@ ensure_images() {
   node_ver="$("$node_bin" --version)"
   [[ "$node_ver" == v20.* ]] || warn "machine node is $node_ver (expected v20.x); node20 host will run $node_ver"
   npm_dir="$(dirname "$node_bin")/../lib/node_modules/npm"
-  node20_recipe="$(printf '%s\n' "$base_recipe" "$node_ver" "$(sha256sum "$node_bin")" "$([[ -d "$npm_dir" ]] && echo npm)" | sha)"
+  node20_recipe="$(printf '%s\n' "$base_recipe" "$node_ver" "$(sha256sum "$node_bin")" "$([[ -d "$npm_dir" ]] && echo npm)" "pm2@$PM2_VERSION" "$NODE20_CONFIGURE" | sha)"
   if [[ "$(image_label "$IMG_NODE20" deckhand.lab.recipe)" != "$node20_recipe" ]]; then
     t0=$(now)
-    log "building $IMG_NODE20 (machine's $node_bin $node_ver)"
+    log "building $IMG_NODE20 (machine's $node_bin $node_ver; Debian python3-flask, gunicorn, python3-venv; pm2 from npm)"
     local stage name="${CONTAINER_PREFIX}build-$$"
     stage="$(mktemp -d "$CACHE_DIR/node20.XXXXXX")"
     install -D -m 0755 "$node_bin" "$stage/usr/local/bin/node"
@@ -399,10 +415,29 @@ ensure_images() {
       ln -s ../lib/node_modules/npm/bin/npm-cli.js "$stage/usr/local/bin/npm"
       ln -s ../lib/node_modules/npm/bin/npx-cli.js "$stage/usr/local/bin/npx"
     fi
+    # pm2 for the pm2 strategy over SSH: installed once on this machine (its npm setup reaches the registry), cached, copied in.
+    if [[ ! -x "$CACHE_DIR/pm2-$PM2_VERSION/bin/pm2" ]]; then
+      rm -rf "$CACHE_DIR/pm2-$PM2_VERSION.tmp"
+      npm install -g --prefix "$CACHE_DIR/pm2-$PM2_VERSION.tmp" --no-audit --no-fund --loglevel=error "pm2@$PM2_VERSION" >>"$BUILD_LOG" 2>&1 \
+        || die "npm install pm2@$PM2_VERSION failed; see $BUILD_LOG"
+      mv "$CACHE_DIR/pm2-$PM2_VERSION.tmp" "$CACHE_DIR/pm2-$PM2_VERSION"
+    fi
+    mkdir -p "$stage/usr/local/lib/node_modules"
+    cp -a "$CACHE_DIR/pm2-$PM2_VERSION/lib/node_modules/pm2" "$stage/usr/local/lib/node_modules/pm2"
+    ln -s ../lib/node_modules/pm2/bin/pm2 "$stage/usr/local/bin/pm2"
     docker rm -f "$name" >/dev/null 2>&1 || true
-    docker create --name "$name" "$IMG_BASE" >/dev/null
+    mkdir -p "$CACHE_DIR/apt-archives/partial"
+    # One container: node copied in first, then the flavour script (host network, .debs cached like node18's).
+    docker create -i --name "$name" --network host -v "$CACHE_DIR/apt-archives:/var/cache/apt/archives" \
+      "$IMG_BASE" /bin/bash -s >/dev/null
     tar --numeric-owner --owner=0 --group=0 -C "$stage" -c . | docker cp - "$name:/"
     rm -rf --one-file-system "$stage"
+    printf '\n===== %s building %s =====\n' "$(date -Is)" "$IMG_NODE20" >>"$BUILD_LOG"
+    if ! docker start -ai "$name" <<<"$NODE20_CONFIGURE" >>"$BUILD_LOG" 2>&1; then
+      tail -n 30 "$BUILD_LOG" >&2 || true
+      docker rm -f "$name" >/dev/null 2>&1 || true
+      die "building $IMG_NODE20 failed; see $BUILD_LOG"
+    fi
     commit_and_remove "$name" "$IMG_NODE20" "$node20_recipe"
     log "built $IMG_NODE20 in $(($(now) - t0))s"
   else

@@ -13,7 +13,7 @@ import { emptyLedger, pruneCandidates, withDeployed, withFailed, withRolledBack,
 import { newReleaseId } from '../../src/stages/deploy/layout.js';
 import { resolveSpec, unwrapNpmStart } from '../../src/stages/deploy/spec.js';
 import { parseConfig } from '../../src/config/load.js';
-import { composeEnv, envLine, parseDotenv } from '../../src/stages/deploy/secrets.js';
+import { composeEnv, envLine, parseDotenv, valuesToMask } from '../../src/stages/deploy/secrets.js';
 import { staleReason, newLockRecord } from '../../src/stages/deploy/lock.js';
 import { DeckhandError } from '../../src/core/errors.js';
 import type { DeploySpec } from '../../src/stages/deploy/types.js';
@@ -152,7 +152,7 @@ describe('planDeploy', () => {
     assert.throws(() => planDeploy({ spec: spec(), state: state({ systemd: false }), target: 'h', now: NOW, envProvided: 'none' }), /cannot run the systemd strategy: systemd is not running/);
     assert.throws(() => planDeploy({ spec: spec(), state: state({ uid: 1000, sudo: false }), target: 'h', now: NOW, envProvided: 'none' }), /no passwordless sudo/);
     assert.throws(() => planDeploy({ spec: spec(), state: state({ ledgerText: '{oops' }), target: 'h', now: NOW, envProvided: 'none' }), /ledger .* is corrupt/);
-    assert.throws(() => planDeploy({ spec: spec({ strategy: 'docker' }), state: state(), target: 'h', now: NOW, envProvided: 'none' }), /docker strategy cannot be applied/);
+    assert.throws(() => planDeploy({ spec: spec({ strategy: 'docker' }), state: state(), target: 'h', now: NOW, envProvided: 'none' }), /cannot run the docker strategy: docker is not installed/);
   });
   it('keeps at most `keep` releases, never the current or the previous', () => {
     let ledger = emptyLedger('orders');
@@ -226,6 +226,16 @@ describe('env file', () => {
   it('parses dotenv files and names a bad line without its value', () => {
     assert.deepEqual([...parseDotenv('# c\nexport A=1\nB="x y"\nC=\'q\' \nD=v # note\n', 'f')], [['A', '1'], ['B', 'x y'], ['C', 'q'], ['D', 'v']]);
     assert.throws(() => parseDotenv('A=1\nnot a line sekrit\n', 'prod.env'), (e: unknown) => e instanceof Error && /prod.env:2/.test(e.message) && !e.message.includes('sekrit'));
+  });
+  it('masks secret-looking values and credentials, not PORT=3000 or NODE_ENV=production', async () => {
+    assert.deepEqual(valuesToMask('PORT', '3000'), []);
+    assert.deepEqual(valuesToMask('NODE_ENV', 'production'), []);
+    assert.deepEqual(valuesToMask('API_TOKEN', 'abc'), ['abc']);
+    assert.deepEqual(valuesToMask('DB_PASS', 'hunter2'), ['hunter2']);
+    assert.deepEqual(valuesToMask('STRIPE', 'sk_live_4eC39HqLyjWDarjtT1'), ['sk_live_4eC39HqLyjWDarjtT1']);
+    assert.deepEqual(valuesToMask('DATABASE_URL', 'postgres://app:p%40ss@db/app'), ['postgres://app:p%40ss@db/app', 'p%40ss', 'p@ss']);
+    const env = await composeEnv({ fromEnvironment: ['RELEASE_CHANNEL'], environment: { RELEASE_CHANNEL: 'beta' } });
+    assert.deepEqual(env?.secretValues, ['beta'], 'a value named with --env is the operator\'s secret');
   });
   it('a name asked for but not set is an error', async () => {
     await assert.rejects(composeEnv({ fromEnvironment: ['NOPE'], environment: {} }), /NOPE is not set/);

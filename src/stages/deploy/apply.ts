@@ -14,7 +14,7 @@ import type { StepResult } from '../../report/common.js';
 import { SCHEMA_VERSION } from '../../report/common.js';
 import { markPruned, parseLedger, withDeployed, withFailed, type Ledger } from './ledger.js';
 import { acquireLock, releaseLock, type LockHandle } from './lock.js';
-import { probeState, stateFingerprint } from './state.js';
+import { probeState, stateChanges, stateFingerprint, stateSummary } from './state.js';
 import { backoffMs, isTransient } from './transient.js';
 import type { Action, Plan, Step } from './types.js';
 
@@ -206,7 +206,8 @@ export async function applyPlan(ctx: RunContext, plan: Plan, inputs: ApplyInputs
     const state = await probeState(ctx, plan.app, inputs.baseOverride ?? plan.layout.base);
     applier.rsync = state.rsync;
     if (stateFingerprint(state) !== plan.stateFingerprint) {
-      throw new DeckhandError('usage', `${ctx.executor.host.display} changed since plan ${plan.id} was made (another deploy or a manual change)`, {
+      const what = stateChanges(plan.stateSummary ?? {}, stateSummary(state));
+      throw new DeckhandError('usage', `${ctx.executor.host.display} changed since plan ${plan.id} was made (another deploy or a manual change): ${what.join('; ')}`, {
         hint: 'make a new plan (deckhand deploy --plan) and review it again',
       });
     }

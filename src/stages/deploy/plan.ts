@@ -10,7 +10,7 @@ import { removeCurrentCommand, restoreCommand } from '../../commands/release.js'
 import { waitHealthyCommand } from '../../commands/health.js';
 import { currentRelease, parseLedger, pruneCandidates } from './ledger.js';
 import { layoutFor, newReleaseId } from './layout.js';
-import { stateFingerprint, type ProbedState } from './state.js';
+import { stateFingerprint, stateSummary, type ProbedState } from './state.js';
 import { plannerFor } from './strategies/index.js';
 import type { PlanContext } from './strategies/types.js';
 import type { Action, DeploySpec, Plan, Step } from './types.js';
@@ -60,7 +60,8 @@ export function planDeploy(input: PlanInput): Plan {
   const releaseDir = layout.release(releaseId);
   const record = layout.record(releaseId);
   const systemUser = spec.strategy === 'systemd';
-  const owner = systemUser ? spec.serviceUser : null;
+  // The env file belongs to whoever runs the app: the service user (systemd), else the connecting user even when root work goes through sudo.
+  const owner = systemUser ? spec.serviceUser : sudo ? state.user : null;
   const steps: Step[] = [];
 
   // prepare: nothing here touches what is serving now.
@@ -104,7 +105,11 @@ export function planDeploy(input: PlanInput): Plan {
     });
     warnings.push(`an earlier deploy was interrupted: ${leftovers.join(', ')} never went live and will be removed`);
   }
-  const useLocalBuild = spec.build === 'local';
+  // Container strategies install and build inside the image (Dockerfile), never on the host or here.
+  const inImage = spec.strategy === 'docker' || spec.strategy === 'compose';
+  const hostCommands = [spec.commands.install, spec.commands.build].filter((c): c is string => c !== null);
+  if (inImage && (hostCommands.length > 0 || spec.build === 'local')) warnings.push(`${spec.strategy}: install and build run in the image build, so ${[...hostCommands, ...(spec.build === 'local' ? ['build: local'] : [])].join(', ')} is not used`);
+  const useLocalBuild = spec.build === 'local' && !inImage;
   // build: local installs and builds in a staging copy here, then ships the result (dependencies and build output included).
   const stage = `${input.stagingRoot ?? '/tmp'}/deckhand-stage-${spec.app}-${releaseId}`;
   if (useLocalBuild) {
@@ -123,11 +128,11 @@ export function planDeploy(input: PlanInput): Plan {
       ? { type: 'transfer', from: stage, to: releaseDir, excludes: [...spec.excludes], gitignore: false }
       : { type: 'transfer', from: spec.sourceDir, to: releaseDir, excludes: ['node_modules/', '.venv/', ...spec.excludes], gitignore: true }],
   });
-  if (!useLocalBuild && spec.commands.install) {
+  if (!useLocalBuild && !inImage && spec.commands.install) {
     steps.push({ id: 'install', title: `Install dependencies: ${spec.commands.install}`, phase: 'prepare', destructive: false, retry: 2,
       actions: [{ type: 'run', command: runInDirCommand(releaseDir, spec.commands.install, { timeoutMs: 20 * MIN }) }] });
   }
-  if (!useLocalBuild && spec.commands.build) {
+  if (!useLocalBuild && !inImage && spec.commands.build) {
     steps.push({ id: 'build', title: `Build: ${spec.commands.build}`, phase: 'prepare', destructive: false,
       actions: [{ type: 'run', command: runInDirCommand(releaseDir, spec.commands.build, { timeoutMs: 20 * MIN }) }] });
   }
@@ -168,7 +173,10 @@ export function planDeploy(input: PlanInput): Plan {
   const startCmds = strategy.startCommands(ctx);
   steps.push({
     id: 'start', title: `Start ${spec.app} on the new release (${spec.strategy})`, phase: 'start', destructive: true,
-    impact: spec.strategy === 'pm2' ? 'pm2 reloads the app (cluster mode: one worker at a time)' : 'the service restarts: requests in flight during the restart fail (blue-green avoids this)',
+    impact: spec.strategy === 'pm2' ? 'pm2 reloads the app (cluster mode: one worker at a time)'
+      : spec.strategy === 'static' ? 'nginx reloads gracefully (old workers finish their requests); the site serves the new release'
+      : spec.strategy === 'script' ? `runs ${spec.script?.deploy ?? 'the deploy script'} on the target: it changes whatever the script changes`
+      : 'the service restarts: requests in flight during the restart fail (blue-green avoids this)',
     undo: previousId ? `automatic: on failure deckhand restores ${previousId} and restarts it` : 'the service is stopped (no earlier release)',
     verify: `${spec.port !== null ? `GET http://127.0.0.1:${spec.port}${spec.healthPath ?? '/'} answers 2xx/3xx` : 'the process stays up'} 3 times in a row within ${Math.round(spec.startTimeoutMs / 1000)}s`,
     actions: startCmds.map((command) => ({ type: 'run' as const, command })),
@@ -198,7 +206,7 @@ export function planDeploy(input: PlanInput): Plan {
     schemaVersion: 1, kind: 'deckhand-plan', id, createdAt: now.toISOString(), target: input.target, app: spec.app, strategy: spec.strategy,
     releaseId, previousRelease: previousId, commit: spec.commit, dirty: spec.dirty,
     layout: { base: layout.base, current: layout.current, envFile: layout.envFile },
-    stateFingerprint: stateFingerprint(state), useSudo: sudo, steps,
+    stateFingerprint: stateFingerprint(state), stateSummary: stateSummary(state), useSudo: sudo, steps,
     handoff: { service: spec.app, strategy: spec.strategy, port: spec.port, healthPath: spec.healthPath, release: releaseId },
     rollbackEntry: previousId ? `deckhand rollback ${input.target} --app ${spec.app} --to ${previousId}` : 'none: this is the first release',
     warnings, envNames: spec.envNames,

@@ -12,7 +12,7 @@ import { Applier, planSteps } from './apply.js';
 import { currentRelease, parseLedger, withRolledBack, type LedgerEntry } from './ledger.js';
 import { layoutFor } from './layout.js';
 import { acquireLock, releaseLock } from './lock.js';
-import { probeState, stateFingerprint } from './state.js';
+import { probeState, stateFingerprint, stateSummary } from './state.js';
 import { plannerFor } from './strategies/index.js';
 import type { PlanContext } from './strategies/types.js';
 import type { DeploySpec, Plan, Step } from './types.js';
@@ -64,7 +64,7 @@ export async function rollback(ctx: RunContext, opts: RollbackOptions): Promise<
   const ctxPlan: PlanContext = { spec, layout, state, releaseId: target.id, previousId: current?.id ?? null, sudo, root: (c) => asRoot(c, sudo) };
   const strategy = plannerFor(spec.strategy);
   const managed = strategy.managedFiles(ctxPlan);
-  const owner = target.serviceUser ?? null;
+  const owner = target.serviceUser ?? (sudo ? state.user : null);
   const wait = waitHealthyCommand({ aliveCheck: strategy.aliveCheck(ctxPlan), port: spec.port, path: spec.healthPath, timeoutSec: Math.ceil(spec.startTimeoutMs / 1000), successes: 3 });
   const restore = (id: string): Step => ({
     id: 'restore', title: `Restore the env file and ${managed.map((m) => m.path).join(', ')} recorded for ${id}, switch current`, phase: 'switch', destructive: true,
@@ -88,7 +88,7 @@ export async function rollback(ctx: RunContext, opts: RollbackOptions): Promise<
   const plan: Plan = {
     schemaVersion: 1, kind: 'deckhand-plan', id: createHash('sha256').update(JSON.stringify([target.id, current?.id, stateFingerprint(state)])).digest('hex').slice(0, 12),
     createdAt: startedAt.toISOString(), target: opts.target, app: opts.app, strategy: spec.strategy, releaseId: target.id, previousRelease: current?.id ?? null,
-    commit: target.commit, dirty: target.dirty, layout: { base: layout.base, current: layout.current, envFile: layout.envFile }, stateFingerprint: stateFingerprint(state),
+    commit: target.commit, dirty: target.dirty, layout: { base: layout.base, current: layout.current, envFile: layout.envFile }, stateFingerprint: stateFingerprint(state), stateSummary: stateSummary(state),
     useSudo: sudo, steps, handoff: { service: opts.app, strategy: spec.strategy, port: spec.port, healthPath: spec.healthPath, release: target.id },
     rollbackEntry: current ? `deckhand rollback ${opts.target} --app ${opts.app} --to ${current.id}` : 'none', warnings: [], envNames: [], preLock: [],
     lockPath: layout.lock, ledgerPath: layout.ledger, journalDir: layout.journal,

@@ -1,6 +1,7 @@
 // Builds the env file from its sources (a local file, the operator's environment, deckhand.yml env) without ever showing a value.
 import { readFile } from 'node:fs/promises';
 import { DeckhandError } from '../../core/errors.js';
+import { looksSecret } from '../discover/evidence.js';
 
 const LINE_RE = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/;
 
@@ -32,6 +33,20 @@ export function envLine(name: string, value: string): string {
   return `${name}="${value.replace(/[\\"$`]/g, (c) => `\\${c}`)}"`;
 }
 
+/**
+ * Which env-file values to mask everywhere. Masking is a safety net (deckhand never prints values), and masking
+ * every value would shred output: PORT=3000 or NODE_ENV=production would hide every "3000" and "production".
+ * So: values under secret-looking names, values that look like credentials, and the password inside a URL.
+ */
+export function valuesToMask(name: string, value: string): string[] {
+  const out: string[] = [];
+  if (looksSecret(name) || /(PASS|PWD|CREDENTIAL|AUTH|PRIVATE|CERT|SIGNING|SALT|DSN)/i.test(name)) out.push(value);
+  else if (value.length >= 12 && /[A-Za-z]/.test(value) && /\d/.test(value) && !/\s/.test(value)) out.push(value);
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^@\s]+)@/i.exec(value);
+  if (userinfo?.[1]) out.push(userinfo[1], decodeURIComponent(userinfo[1]));
+  return out;
+}
+
 export interface EnvSources {
   envFile?: string;
   /** Names whose values come from this process's environment. */
@@ -53,14 +68,15 @@ export async function composeEnv(src: EnvSources): Promise<ComposedEnv | null> {
     try { text = await readFile(src.envFile, 'utf8'); } catch (e) {
       throw new DeckhandError('usage', `cannot read the env file ${src.envFile} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { hint: 'check the --env-file path' });
     }
-    for (const [k, v] of parseDotenv(text, src.envFile)) { vars.set(k, v); secretValues.push(v); }
+    for (const [k, v] of parseDotenv(text, src.envFile)) { vars.set(k, v); secretValues.push(...valuesToMask(k, v)); }
   }
   const env = src.environment ?? process.env;
   for (const name of src.fromEnvironment ?? []) {
     const v = env[name];
     if (v === undefined) throw new DeckhandError('usage', `--env ${name}: ${name} is not set in this environment`, { hint: `export ${name}=… before running deckhand, or drop --env ${name}` });
     vars.set(name, v);
-    secretValues.push(v);
+    // Named on the command line as coming from the environment: the operator treats it as a secret.
+    secretValues.push(v, ...valuesToMask(name, v));
   }
   if (vars.size === 0 && !src.envFile) return null;
   const names = [...vars.keys()].sort();

@@ -1,5 +1,10 @@
 // Resolves what to deploy from flags > deckhand.yml > the Deployment Brief; a missing essential is a clear error.
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
 import { DeckhandError } from '../../core/errors.js';
+import { safeScriptPath, type ScriptPreview } from '../../commands/script.js';
+import { nginxSafe } from '../../commands/nginx.js';
 import type { DeckhandConfig, StrategyName } from '../../config/schema.js';
 import { STRATEGIES } from '../../config/schema.js';
 import type { BriefData } from '../../report/brief.js';
@@ -21,6 +26,10 @@ export interface DeployFlags {
   instances?: number | 'max';
   /** Run the migration command the brief found (deckhand.yml commands.migrate always runs). */
   migrate?: boolean;
+  /** script strategy: the repository's deploy script, its rollback script, or an explicit "no rollback script". */
+  script?: string;
+  rollbackScript?: string;
+  noRollback?: boolean;
 }
 
 const DURATION_RE = /^(\d+)(ms|s|m)$/;
@@ -62,6 +71,58 @@ function pythonInstall(install: string | null): string | null {
   return install;
 }
 
+const PREVIEW_LINES = 8;
+
+/** Reads a repository script for the plan: it must be a file inside the app directory (it ships with every release). */
+function previewScript(sourceDir: string, raw: string, what: string): ScriptPreview {
+  const rel = isAbsolute(raw) ? relative(sourceDir, raw) : raw.replace(/^\.\//, '');
+  if (!safeScriptPath(rel)) {
+    throw new DeckhandError('usage', `the ${what} ${raw} is not a plain path inside the app directory`, {
+      hint: 'give a path relative to the app (letters, digits, . _ - / only): the script ships with the release and runs from there',
+    });
+  }
+  const file = join(sourceDir, rel);
+  let text: Buffer;
+  try {
+    if (!statSync(file).isFile()) throw new Error('not a regular file');
+    text = readFileSync(file);
+  } catch (e) {
+    throw new DeckhandError('usage', `cannot read the ${what} ${file}: ${(e as Error).message}`, { hint: 'check the path (relative to the app directory)' });
+  }
+  const head = text.toString('utf8').split('\n').slice(0, PREVIEW_LINES).map((l) => l.replace(/\r$/, ''));
+  while (head.length > 0 && head[head.length - 1] === '') head.pop();
+  return { path: rel, bytes: text.length, sha256: createHash('sha256').update(text).digest('hex'), head };
+}
+
+function resolveScript(sourceDir: string, flags: DeployFlags, cfg: DeckhandConfig): DeploySpec['script'] {
+  const deploy = flags.script ?? cfg.script?.deploy;
+  if (!deploy) {
+    throw new DeckhandError('usage', 'the script strategy needs the repository\'s deploy script', { hint: 'pass --script <path> or set script.deploy in deckhand.yml' });
+  }
+  const rollback = flags.rollbackScript ?? cfg.script?.rollback ?? null;
+  const noRollback = flags.noRollback === true || (flags.rollbackScript === undefined && cfg.script?.no_rollback === true);
+  if (!rollback && !noRollback) {
+    throw new DeckhandError('usage', 'refusing a script deploy without a rollback script', {
+      hint: 'pass --rollback-script <path> (or script.rollback in deckhand.yml); to deploy anyway, with rollback only switching files back, pass --no-rollback',
+    });
+  }
+  const preview = { deploy: previewScript(sourceDir, deploy, 'deploy script'), rollback: rollback ? previewScript(sourceDir, rollback, 'rollback script') : null };
+  return { deploy: preview.deploy.path, rollback: preview.rollback?.path ?? null, noRollback: !rollback, preview };
+}
+
+/** The static output directory: deckhand.yml static.dir, else the one discovery found for the site's framework, else dist. */
+function resolveStatic(cfg: DeckhandConfig, brief: BriefData | null): NonNullable<DeploySpec['staticSite']> {
+  const found = (brief?.stack.frameworks ?? []).map((f) => f.value.detail.outDir).find((d): d is string => typeof d === 'string' && d.length > 0);
+  const dir = (cfg.static?.dir ?? found ?? 'dist').replace(/^\.\/?/, '').replace(/\/+$/, '');
+  const serverName = cfg.static?.server_name ?? null;
+  if ((dir !== '' && (!nginxSafe(dir) || dir.startsWith('/') || dir.split('/').includes('..'))) || (serverName !== null && !nginxSafe(serverName))) {
+    throw new DeckhandError('usage', `static.dir "${dir}" or static.server_name "${serverName ?? ''}" cannot be written into an nginx server block`, {
+      hint: 'use a relative directory and a host name made of letters, digits, dots and dashes',
+    });
+  }
+  return { dir, serverName };
+}
+
 export function resolveSpec(input: { sourceDir: string; brief: BriefData | null; config: DeckhandConfig; flags: DeployFlags; commit: string | null; dirty: boolean }): DeploySpec {
   const { brief, config: cfg, flags } = input;
   const strategy = pickStrategy(flags, cfg, brief);
@@ -88,10 +149,11 @@ export function resolveSpec(input: { sourceDir: string; brief: BriefData | null;
   if (envFile) envSources.push(`local file ${envFile}`);
   if (remoteEnv) envSources.push(`file on the target ${remoteEnv}`);
   if (envNames.size > 0) envSources.push('names listed (values from deckhand.yml env / the operator environment)');
+  const defaultPort = strategy === 'static' ? 80 : null;
   return {
     app, strategy, sourceDir: input.sourceDir, commit: input.commit, dirty: input.dirty,
     runtime: brief?.stack.runtime ? { name: brief.stack.runtime.value.runtime, range: brief.stack.runtime.value.range } : null,
-    port: flags.port ?? cfg.port ?? brief?.port?.value ?? null,
+    port: flags.port ?? cfg.port ?? brief?.port?.value ?? defaultPort,
     healthPath: flags.health ?? cfg.health ?? brief?.health[0]?.value ?? null,
     build: flags.build ?? cfg.build ?? 'target',
     commands: { install, build: build && prune ? `${build} && ${prune}` : build, start: start ?? null, migrate: cfg.commands?.migrate ?? (flags.migrate ? c?.migrate?.value.command ?? null : null) },
@@ -102,7 +164,9 @@ export function resolveSpec(input: { sourceDir: string; brief: BriefData | null;
     startTimeoutMs: flags.startTimeoutSec ? flags.startTimeoutSec * 1000 : durationMs(cfg.start_timeout, 30_000),
     baseDirOverride: flags.baseDir ?? cfg.base_dir ?? null,
     pm2Instances: flags.instances ?? cfg.pm2?.instances ?? 1,
-    script: cfg.script ? { deploy: cfg.script.deploy, rollback: cfg.script.rollback ?? null } : null,
+    script: strategy === 'script' ? resolveScript(input.sourceDir, flags, cfg)
+      : cfg.script ? { deploy: cfg.script.deploy, rollback: cfg.script.rollback ?? null } : null,
+    ...(strategy === 'static' ? { staticSite: resolveStatic(cfg, brief) } : {}),
   };
 }
 

@@ -52,12 +52,22 @@ export async function probeState(ctx: RunContext, app: string, baseOverride: str
       hint: 'run `deckhand check` against the same target to see what is missing',
     });
   }
-  return parseState(r.stdout);
+  return parseState(r.rawStdout ?? r.stdout);
 }
 
 /** What a saved plan depends on: the ledger, the current link, the unit and the releases present. The lock is not part of it. */
+export function stateSummary(s: ProbedState): Record<string, string> {
+  return {
+    base: s.base, user: s.user, sudo: String(s.sudo), ledger: s.ledgerText === null ? 'none' : createHash('sha256').update(s.ledgerText).digest('hex').slice(0, 12),
+    current: s.currentTarget ?? 'none', unit: s.unitHash ?? 'none', releases: s.releaseDirs.join(',') || 'none',
+  };
+}
+
 export function stateFingerprint(s: ProbedState): string {
-  const h = createHash('sha256');
-  h.update(JSON.stringify([s.base, s.user, s.sudo, s.ledgerText, s.currentTarget, s.unitHash, s.releaseDirs]));
-  return h.digest('hex').slice(0, 16);
+  return createHash('sha256').update(JSON.stringify(stateSummary(s))).digest('hex').slice(0, 16);
+}
+
+/** What differs between two summaries, for the "changed since the plan" error. */
+export function stateChanges(before: Record<string, string>, after: Record<string, string>): string[] {
+  return Object.keys(after).filter((k) => before[k] !== after[k]).map((k) => `${k}: ${before[k] ?? '?'} → ${after[k]}`);
 }

@@ -1,6 +1,7 @@
 // The deploy stage's shapes: what is deployed (spec), where (layout), the target's state, and the plan of steps.
 import type { Command } from '../../core/command.js';
 import type { StrategyName } from '../../config/schema.js';
+import type { ScriptPreview } from '../../commands/script.js';
 
 /** Everything a planner needs, resolved from flags > deckhand.yml > brief. Holds no secret values. */
 export interface DeploySpec {
@@ -27,7 +28,15 @@ export interface DeploySpec {
   pm2Instances: number | 'max';
   /** pm2 executable to use (deckhand's own for the local target), or undefined for the host's `pm2`. */
   pm2Bin?: string;
-  script: { deploy: string; rollback: string | null } | null;
+  script: {
+    deploy: string; rollback: string | null;
+    /** Deploy without a rollback script, explicitly (rollback then only switches `current` back). */
+    noRollback?: boolean;
+    /** What the plan shows of each script before it runs (read when the spec is resolved). */
+    preview?: { deploy: ScriptPreview; rollback: ScriptPreview | null };
+  } | null;
+  /** static strategy: the build output directory served by nginx, relative to the release (e.g. dist). */
+  staticSite?: { dir: string; serverName: string | null };
 }
 
 /** Paths on the target (DESIGN §5). */
@@ -105,6 +114,8 @@ export interface Plan {
   layout: { base: string; current: string; envFile: string };
   /** Hash of the target state the plan was made against; apply refuses when it changed. */
   stateFingerprint: string;
+  /** The state fields behind the fingerprint, to say what changed. */
+  stateSummary: Record<string, string>;
   useSudo: boolean;
   steps: Step[];
   handoff: { service: string; strategy: StrategyName; port: number | null; healthPath: string | null; release: string };

@@ -90,7 +90,7 @@ export async function checkReadiness(ctx: RunContext, options: CheckOptions = {}
 
   const te = performance.now();
   const facts = parseProbe({
-    stdout: res.stdout, durationMs: probeMs, ports: params.ports, disks: params.disks, dockerDisk: params.dockerDisk,
+    stdout: res.rawStdout ?? res.stdout, durationMs: probeMs, ports: params.ports, disks: params.disks, dockerDisk: params.dockerDisk,
     baseDir: params.baseDir, app: params.app, reach: params.reach, envNames: params.envNames,
     ...(params.envFile !== undefined ? { envFile: params.envFile } : {}),
   });

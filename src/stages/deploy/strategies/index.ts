@@ -1,10 +1,14 @@
 // The strategy planners by name.
 import { DeckhandError } from '../../../core/errors.js';
+import { composeStrategy } from './compose.js';
+import { dockerStrategy } from './docker.js';
 import { pm2Strategy } from './pm2.js';
+import { scriptStrategy } from './script.js';
+import { staticStrategy } from './static.js';
 import { systemdStrategy } from './systemd.js';
 import type { StrategyPlanner } from './types.js';
 
-const PLANNERS: Record<string, StrategyPlanner> = { systemd: systemdStrategy, pm2: pm2Strategy };
+const PLANNERS: Record<string, StrategyPlanner> = { systemd: systemdStrategy, pm2: pm2Strategy, docker: dockerStrategy, compose: composeStrategy, static: staticStrategy, script: scriptStrategy };
 
 export function plannerFor(name: string): StrategyPlanner {
   const p = PLANNERS[name];
