@@ -26,7 +26,8 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['zod', 'semver'],
+  // Database clients (verify's handshakes) are loaded only inside that check: kept out of the bundle.
+  external: ['zod', 'semver', 'pg', 'mysql2', 'ioredis', 'mongodb', 'amqplib', 'pm2'],
   sourcemap: true,
   logLevel: 'warning',
   banner: { js: "import { createRequire as __deckhandRequire } from 'node:module'; const require = __deckhandRequire(import.meta.url);" },

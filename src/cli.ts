@@ -10,6 +10,7 @@ import { rollbackCommand } from './cli/rollback.js';
 import { releasesCommand } from './cli/releases.js';
 import { lockCommand } from './cli/lock.js';
 import { initCommand } from './cli/init.js';
+import { verifyCommand } from './cli/verify.js';
 import { redactorFor, type GlobalOpts } from './cli/shared.js';
 
 let exitCode: number = EXIT.ok;
@@ -40,6 +41,7 @@ program.addCommand(discoverCommand(run));
 program.addCommand(checkCommand(run));
 program.addCommand(initCommand(run));
 program.addCommand(deployCommand(run));
+program.addCommand(verifyCommand(run));
 program.addCommand(rollbackCommand(run));
 program.addCommand(releasesCommand(run));
 program.addCommand(lockCommand(run));

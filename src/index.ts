@@ -38,3 +38,7 @@ export { renderExecutionMarkdown } from './report/markdown-execution.js';
 export { loadConfig, parseConfig } from './config/load.js';
 export { ConfigSchema, type DeckhandConfig } from './config/schema.js';
 export { configFromBrief, renderConfig } from './config/from-brief.js';
+export { verify, decide, type VerifyRequest } from './stages/verify/index.js';
+export { parseChecksFile } from './stages/verify/checks/smoke.js';
+export type { VerificationReport, VerificationData } from './report/verification.js';
+export { renderVerificationMarkdown } from './report/markdown-verification.js';

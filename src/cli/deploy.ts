@@ -55,7 +55,7 @@ export function deployCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
   const c = new Cmd('deploy')
     .description('deployment-executor: plan, then apply a release with a rollback point (systemd, pm2, docker, compose, static, script)')
     .argument('[target]', 'local, user@host, user@host:port, ssh://user@host:port, or an ~/.ssh/config alias', 'local')
-    .option('--repo <dir>', 'the repository to deploy', '.')
+    .option('--repo <dir|git-url>', 'the repository to deploy: a directory, or a git URL cloned here shallowly', '.')
     .option('--app-dir <dir>', 'the app inside a monorepo')
     .option('--name <app>', 'app name (service, user and /opt/<app>; default from deckhand.yml or discovery)')
     .option('--strategy <name>', 'systemd, pm2, docker, compose, static or script (default: deckhand.yml, else the brief\'s top strategy)')
@@ -122,27 +122,34 @@ export function deployCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
           await emit(report);
           return report.status === 'ok' ? EXIT.ok : EXIT.checksFailed;
         }
+        if (o.planOut && /^(?:https?|ssh|git|file):\/\/|^[\w.-]+@[\w.-]+:/.test(o.repo)) {
+          throw usageError('--plan-out needs a local directory: a git URL is cloned into a temporary directory that is gone when the plan is applied', 'clone it yourself and pass --repo DIR');
+        }
         const t0 = performance.now();
         const prepared = await prepareDeploy(ctx, opts);
-        const planned = planReport(prepared.plan, executor.host, Math.round(performance.now() - t0));
-        if (o.planOut) {
-          await writeFile(o.planOut, `${JSON.stringify({ plan: prepared.plan, target }, null, 2)}\n`, { mode: 0o600 });
-          process.stderr.write(`plan ${prepared.plan.id} saved to ${o.planOut}\n`);
-        }
-        if (o.plan || (o.planOut && !o.yes)) { await emit(planned); return EXIT.ok; }
-        if (!o.yes) {
-          if (!process.stdin.isTTY || !process.stderr.isTTY) {
+        try {
+          const planned = planReport(prepared.plan, executor.host, Math.round(performance.now() - t0));
+          if (o.planOut) {
+            await writeFile(o.planOut, `${JSON.stringify({ plan: prepared.plan, target }, null, 2)}\n`, { mode: 0o600 });
+            process.stderr.write(`plan ${prepared.plan.id} saved to ${o.planOut}\n`);
+          }
+          if (o.plan || (o.planOut && !o.yes)) { await emit(planned); return EXIT.ok; }
+          if (!o.yes) {
+            if (!process.stdin.isTTY || !process.stderr.isTTY) {
+              printer?.stop();
+              process.stderr.write(`${redactor.mask(renderExecutionMarkdown(planned))}\n`);
+              throw new DeckhandError('usage', 'refusing to deploy without confirmation: no terminal to ask on', { hint: 'review the plan above, then rerun with --yes (or --plan to only print it)' });
+            }
             printer?.stop();
             process.stderr.write(`${redactor.mask(renderExecutionMarkdown(planned))}\n`);
-            throw new DeckhandError('usage', 'refusing to deploy without confirmation: no terminal to ask on', { hint: 'review the plan above, then rerun with --yes (or --plan to only print it)' });
+            if (!(await confirm(`Apply plan ${prepared.plan.id} to ${executor.host.display}? [y/N] `))) { process.stderr.write('nothing changed\n'); return EXIT.ok; }
           }
-          printer?.stop();
-          process.stderr.write(`${redactor.mask(renderExecutionMarkdown(planned))}\n`);
-          if (!(await confirm(`Apply plan ${prepared.plan.id} to ${executor.host.display}? [y/N] `))) { process.stderr.write('nothing changed\n'); return EXIT.ok; }
+          const report = await applyDeploy(ctx, prepared, () => interrupts > 0);
+          await emit(report);
+          return report.status === 'ok' ? EXIT.ok : EXIT.checksFailed;
+        } finally {
+          await prepared.cleanup();
         }
-        const report = await applyDeploy(ctx, prepared, () => interrupts > 0);
-        await emit(report);
-        return report.status === 'ok' ? EXIT.ok : EXIT.checksFailed;
       } finally {
         process.off('SIGINT', onSigint);
         printer?.stop();

@@ -53,6 +53,11 @@ export function sshRunArgs(t: SshTarget, s: SshSettings, controlPath: string, re
   return [...sshBaseArgs(t, s), '-o', 'ControlMaster=no', '-o', `ControlPath=${controlPath}`, '-T', '--', t.host, remoteLine];
 }
 
+/** Adds (or cancels) a local port forward on the running master: no new connection, no new authentication. */
+export function sshForwardArgs(t: SshTarget, s: SshSettings, controlPath: string, spec: string, cancel = false): string[] {
+  return [...sshBaseArgs(t, s), '-o', `ControlPath=${controlPath}`, '-O', cancel ? 'cancel' : 'forward', '-L', spec, '--', t.host];
+}
+
 /** Asks the master to exit. */
 export function sshExitArgs(t: SshTarget, s: SshSettings, controlPath: string): string[] {
   return [...sshBaseArgs(t, s), '-o', `ControlPath=${controlPath}`, '-O', 'exit', '--', t.host];

@@ -1,6 +1,6 @@
 // Dry-run: read-only commands run for real; commands that would change the host are only described.
 import { shJoin, type Command } from '../core/command.js';
-import type { ExecResult, Executor, TransferRequest } from './types.js';
+import type { ExecResult, Executor, TransferRequest, Tunnel } from './types.js';
 
 export class DryRunExecutor implements Executor {
   readonly skipped: string[] = [];
@@ -26,6 +26,11 @@ export class DryRunExecutor implements Executor {
 
   transfer(from: string, to: string, req: TransferRequest): Promise<ExecResult> {
     return this.run({ argv: [req.useRsync ? 'rsync' : 'tar', from, to], mutates: true, description: `copy ${from} to ${to}` });
+  }
+
+  /** Forwarding reads nothing and changes nothing on the host: it passes through. */
+  forward(host: string, port: number): Promise<Tunnel> {
+    return this.inner.forward(host, port);
   }
 
   connect(): Promise<void> {

@@ -1,7 +1,7 @@
 // Recording executor for unit tests: scripted answers by pattern, every call recorded.
 import { shJoin, type Command } from '../core/command.js';
 import type { HostRef } from '../core/target.js';
-import type { ExecResult, Executor, TransferRequest } from './types.js';
+import type { ExecResult, Executor, TransferRequest, Tunnel } from './types.js';
 
 export interface ScriptedAnswer {
   match: RegExp | string | ((cmd: Command) => boolean);
@@ -40,6 +40,10 @@ export class RecordingExecutor implements Executor {
   async transfer(from: string, to: string, req: TransferRequest): Promise<ExecResult> {
     this.transfers.push({ from, to, req });
     return { command: `transfer ${from} ${to}`, host: this.host.display, exitCode: 0, stdout: '', stderr: '', durationMs: 0, failed: false, timedOut: false };
+  }
+
+  async forward(host: string, port: number): Promise<Tunnel> {
+    return { host, port, close: async () => {} };
   }
 
   async close(): Promise<void> {}

@@ -8,9 +8,10 @@ import type { Redactor } from '../core/redact.js';
 import type { HostRef } from '../core/target.js';
 import { writeFileCommand } from '../commands/fs.js';
 import { rsyncArgs, tarCreateArgs, tarExtractLine } from '../commands/rsync.js';
-import { classifySshFailure, sshBaseArgs, sshExitArgs, sshMasterArgs, sshRunArgs, type SshSettings, type SshTarget } from '../commands/ssh.js';
+import { classifySshFailure, sshBaseArgs, sshExitArgs, sshForwardArgs, sshMasterArgs, sshRunArgs, type SshSettings, type SshTarget } from '../commands/ssh.js';
 import { spawnBounded } from './spawn.js';
-import type { ExecResult, Executor, TransferRequest } from './types.js';
+import type { ExecResult, Executor, TransferRequest, Tunnel } from './types.js';
+import { freeLocalPort } from './free-port.js';
 
 type SshRef = Extract<HostRef, { kind: 'ssh' }>;
 
@@ -117,6 +118,29 @@ export class SshExecutor implements Executor {
       if (err) throw err;
     }
     return res;
+  }
+
+  async forward(host: string, port: number): Promise<Tunnel> {
+    if (this.closed) throw new Error('SSH executor used after close()');
+    const controlPath = await this.master();
+    const local = await freeLocalPort();
+    // An IPv6 address needs brackets inside the forward spec, whose fields are colon-separated.
+    const spec = `127.0.0.1:${local}:${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+    const common = { timeoutMs: 15_000, host: this.host.display, redactor: this.redactor };
+    const r = await spawnBounded('ssh', sshForwardArgs(this.target, this.settings, controlPath, spec), { ...common, display: `ssh -O forward -L ${spec}` });
+    if (r.failed) {
+      throw new DeckhandError('unreachable', `could not forward a port to ${host}:${port} on ${this.host.display}`, {
+        details: { host: this.host.display, exitCode: r.exitCode, stderrTail: tail(r.stderr) },
+        hint: 'the server may forbid TCP forwarding (sshd AllowTcpForwarding); allow it for this user',
+      });
+    }
+    return {
+      host: '127.0.0.1', port: local,
+      close: async () => {
+        if (this.closed) return;
+        await spawnBounded('ssh', sshForwardArgs(this.target, this.settings, controlPath, spec, true), { ...common, display: `ssh -O cancel -L ${spec}` });
+      },
+    };
   }
 
   async close(): Promise<void> {

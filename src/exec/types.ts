@@ -31,8 +31,20 @@ export interface Executor {
   upload(content: string | Uint8Array, remotePath: string, mode?: string): Promise<ExecResult>;
   /** Ships a local directory's files into a directory on the host (created if missing; stale files removed). */
   transfer(from: string, to: string, req: TransferRequest): Promise<ExecResult>;
+  /**
+   * A TCP path from this machine to `host:port` as the target sees it (e.g. an app bound to the target's
+   * loopback): a port forward over the open SSH connection, or the address itself on the local target.
+   */
+  forward(host: string, port: number): Promise<Tunnel>;
   /** Opens the connection ahead of the first command, so it overlaps local work. Optional; errors surface on run(). */
   connect?(): Promise<void>;
   /** Releases connections (closes the SSH master). Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface Tunnel {
+  /** Where to connect on this machine. */
+  host: string;
+  port: number;
   close(): Promise<void>;
 }

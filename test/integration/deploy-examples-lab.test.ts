@@ -43,7 +43,7 @@ describe('deploy the examples to a lab host (python-flask, go-http, static-site,
     // A repository with its own deploy and rollback scripts: each appends what it ran, with a value from the env file.
     const s = join(work, 'scripted');
     await mkdir(join(s, 'ops'), { recursive: true });
-    await writeFile(join(s, 'ops', 'deploy.sh'), '#!/bin/sh\nset -e\necho "deploy $APP_VERSION in $PWD" >> "$LOG"\necho "deployed $APP_VERSION"\necho "a line on stderr" >&2\n');
+    await writeFile(join(s, 'ops', 'deploy.sh'), '#!/bin/sh\nset -e\necho "deploy $APP_VERSION in $PWD" >> "$LOG"\necho "deployed $APP_VERSION with token $DEPLOY_TOKEN"\necho "a line on stderr" >&2\n');
     await writeFile(join(s, 'ops', 'rollback.sh'), '#!/bin/sh\nset -e\necho "rollback $APP_VERSION in $PWD" >> "$LOG"\necho "rolled back to $APP_VERSION"\n');
     await chmod(join(s, 'ops', 'deploy.sh'), 0o755);
     await writeFile(join(s, 'README.md'), 'scripted deploy\n');
@@ -125,15 +125,15 @@ describe('deploy the examples to a lab host (python-flask, go-http, static-site,
     const plan = await runCli(['deploy', target, ...labSshFlags(lab), '--repo', join(work, 'scripted'), '--name', SCRIPT.app, '--plan', ...withRb]);
     assert.equal(plan.code, 0, plan.stderr);
     assert.match(plan.stdout, /Deploy script ops\/deploy\.sh \(\d+ bytes, sha256 [0-9a-f]{12}\): #!\/bin\/sh ⏎ set -e ⏎ echo "deploy/);
-    await writeFile(join(work, 'script.env'), `APP_VERSION=1.0.0\nLOG=/tmp/${SCRIPT.app}.log\n`, { mode: 0o600 });
+    await writeFile(join(work, 'script.env'), `APP_VERSION=1.0.0\nDEPLOY_TOKEN=tok-canary-5512\nLOG=/tmp/${SCRIPT.app}.log\n`, { mode: 0o600 });
     const r1 = await deploy('scripted', SCRIPT.app, [...withRb, '--env-file', join(work, 'script.env')]);
     const start = JSON.parse(r1.stdout).data.commands.find((c: { step: string; command: string }) => c.step === 'start' && /deckhand-script/.test(c.command));
     assert.equal(start?.exitCode, 0);
-    // The script's stdout and stderr land in the report (env file values masked, as everywhere).
+    // The script's stdout and stderr land in the report (secret env values masked, as everywhere).
     assert.match(start?.output ?? '', /running the deploy script ops\/deploy\.sh in \/opt\/dhx-script\/releases\//);
-    assert.match(start?.output ?? '', /^deployed \*\*\*$/m);
+    assert.match(start?.output ?? '', /^deployed 1\.0\.0 with token \*\*\*$/m);
     assert.match(start?.output ?? '', /a line on stderr/);
-    await writeFile(join(work, 'script.env'), `APP_VERSION=2.0.0\nLOG=/tmp/${SCRIPT.app}.log\n`, { mode: 0o600 });
+    await writeFile(join(work, 'script.env'), `APP_VERSION=2.0.0\nDEPLOY_TOKEN=tok-canary-5512\nLOG=/tmp/${SCRIPT.app}.log\n`, { mode: 0o600 });
     await deploy('scripted', SCRIPT.app, [...withRb, '--env-file', join(work, 'script.env')]);
     await rollback(SCRIPT.app);
     const log = (await sh(`cat /tmp/${SCRIPT.app}.log`)).split('\n');

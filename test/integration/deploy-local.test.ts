@@ -167,6 +167,22 @@ describe('local pm2 deploy of examples/node-api', { concurrency: false }, () => 
     assert.equal(JSON.parse((await get(port, '/version')).body).version, '6.0.0', 'nothing was applied');
   });
 
+  it('a git URL is cloned here and shipped: the release records its commit', async () => {
+    const git = (...a: string[]): string => execFileSync('git', ['-C', repo, ...a], { encoding: 'utf8' }).trim();
+    git('init', '-q');
+    git('-c', 'user.email=t@t.invalid', '-c', 'user.name=t', 'add', '.');
+    git('-c', 'user.email=t@t.invalid', '-c', 'user.name=t', 'commit', '-qm', 'v7');
+    const sha = git('rev-parse', 'HEAD');
+    const r = await runCli(['deploy', 'local', '--repo', `file://${repo}`, '--strategy', 'pm2', '--name', 'node-api', '--base-dir', base, '--port', String(port),
+      '--health', '/health', '--env-file', join(work, 'prod.env'), '--json', '--yes'], { env, timeoutMs: 240_000 });
+    outputs.push(r);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const rep = JSON.parse(r.stdout);
+    assert.equal(rep.data.commit, sha);
+    assert.ok(rep.data.releaseId.endsWith(sha.slice(0, 7)));
+    assert.equal(JSON.parse((await get(port, '/health')).body).status, 'ok');
+  });
+
   it('the canary secret appears in no output, report, journal or log file', async () => {
     for (const o of outputs) {
       assert.ok(!o.stdout.includes(CANARY) && !o.stderr.includes(CANARY), 'CLI output');

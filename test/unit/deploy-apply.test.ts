@@ -22,6 +22,7 @@ class ScriptedExecutor implements Executor {
   }
   async upload(): Promise<ExecResult> { throw new Error('not used'); }
   async transfer(): Promise<ExecResult> { throw new Error('not used'); }
+  async forward(): Promise<never> { throw new Error('not used'); }
   async close(): Promise<void> {}
 }
 

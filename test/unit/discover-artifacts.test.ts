@@ -262,8 +262,10 @@ describe('artifact detectors on in-memory repos', () => {
     assert.deepEqual(of(signals, 'port').map((p) => [p.port, p.confidence]), [[8080, 'medium'], [9090, 'medium']]);
     assert.deepEqual(of(signals, 'health').map((h) => [h.path, h.evidence[0]?.line]), [['/api/v1/health', 10]]);
     assert.deepEqual(of(signals, 'runtime').map((r) => [r.runtime, r.range]).sort(), [['go', '1.22'], ['python', '3.12']]);
-    const cmds = of(signals, 'command').map((c) => [c.command, c.production]);
+    const cmds = of(signals, 'command').filter((c) => c.role === 'start').map((c) => [c.command, c.production]);
     assert.deepEqual(cmds.sort(), [['/out/app --serve', true], ['flask run --reload', false]]);
+    // The image's compile (continued over a comment line) is the build command.
+    assert.deepEqual(of(signals, 'command').filter((c) => c.role === 'build').map((c) => [c.command, c.evidence[0]?.line]), [['go build -o /out/app ./cmd/app', 2]]);
   });
 
   it('instructions(): joins continuation lines and keeps the first line number', () => {

@@ -332,7 +332,7 @@ describe('frameworks and commands edge cases', () => {
   });
 
   test('a prisma migrate dev script is filed as dev, never as the migration; bun run form', async () => {
-    const s = await one(nodeCommandsDetector, { 'package.json': '{"scripts":{"db:migrate":"prisma migrate dev"},"dependencies":{"@prisma/client":"5"}}', 'bun.lockb': 'x', 'prisma/schema.prisma': '' });
+    const s = await one(nodeCommandsDetector, { 'package.json': '{"scripts":{"db:migrate":"prisma migrate dev"},"dependencies":{"@prisma/client":"5"}}', 'bun.lockb': 'x', 'prisma/schema.prisma': '', 'prisma/migrations/20240101000000_init/migration.sql': '' });
     assert.deepEqual(commands(s), ['install bun install --frozen-lockfile prod', 'dev bun run db:migrate dev', 'migrate bunx prisma migrate deploy prod']);
   });
 });

@@ -78,8 +78,9 @@ describe('python detectors: flask fixture', () => {
     assert.ok(dev.length >= 1 && dev.every((c) => c.production === false));
     assert.ok(dev.some((c) => c.command === 'python web/app.py'));
     const risk = of(s, 'risk');
-    assert.equal(risk.length, 1);
-    assert.match(risk[0]?.message ?? '', /only a dev server.*gunicorn web\.app:app/);
+    assert.equal(risk.length, 2);
+    assert.match(risk[0]?.message ?? '', /^gunicorn is not a dependency: add gunicorn to requirements\.txt for the recommended start command/);
+    assert.match(risk[1]?.message ?? '', /only a dev server.*gunicorn web\.app:app/);
   });
 });
 

@@ -9,7 +9,7 @@ import { loadConfig } from '../../config/load.js';
 import type { DeckhandConfig } from '../../config/schema.js';
 import { DeploymentBriefSchema, type BriefData } from '../../report/brief.js';
 import { discover } from '../discover/index.js';
-import { headCommit } from '../discover/source.js';
+import { headCommit, isGitUrl, openSource } from '../discover/source.js';
 import { applyPlan, type ApplyInputs } from './apply.js';
 import { planDeploy } from './plan.js';
 import { composeEnv } from './secrets.js';
@@ -37,6 +37,8 @@ export interface PreparedDeploy {
   configPath: string | null;
   inputs: ApplyInputs;
   brief: BriefData | null;
+  /** Removes the temporary clone of a git URL source (a no-op for a local directory). Call after apply. */
+  cleanup: () => Promise<void>;
 }
 
 async function readBrief(file: string): Promise<BriefData> {
@@ -58,12 +60,23 @@ async function workTree(ctx: RunContext, dir: string): Promise<{ commit: string 
 
 /** Resolves inputs, reads the target in one round trip and builds the plan. Changes nothing. */
 export async function prepareDeploy(ctx: RunContext, opts: DeployOptions): Promise<PreparedDeploy> {
-  const root = resolve(opts.source);
-  const st = await stat(root).catch(() => null);
-  if (!st?.isDirectory()) throw new DeckhandError('usage', `${opts.source} is not a directory`, { hint: 'pass the path of the repository (or app) to deploy' });
-  const appRoot = opts.appDir ? join(root, opts.appDir) : root;
   ctx.executor.connect?.().catch(() => undefined);
   const local: RunContext = { executor: new LocalExecutor(ctx.redactor, ctx.signal), redactor: ctx.redactor };
+  // A git URL is cloned here (shallow, token masked and removed from the clone's config) and shipped like a
+  // directory: the target never sees a credential, and needs neither git nor access to the repository host.
+  const source = isGitUrl(opts.source) ? await openSource(local, opts.source) : null;
+  try {
+    return await prepareFrom(ctx, local, opts, source ? source.root : resolve(opts.source), source?.cleanup ?? (async () => {}));
+  } catch (e) {
+    await source?.cleanup();
+    throw e;
+  }
+}
+
+async function prepareFrom(ctx: RunContext, local: RunContext, opts: DeployOptions, root: string, cleanup: () => Promise<void>): Promise<PreparedDeploy> {
+  const st = await stat(root).catch(() => null);
+  if (!st?.isDirectory()) throw new DeckhandError('usage', `${opts.source} is not a directory`, { hint: 'pass the path of the repository (or app) to deploy, or a git URL' });
+  const appRoot = opts.appDir ? join(root, opts.appDir) : root;
   const { path: configPath, config } = await loadConfig(appRoot, opts.configFile);
   const brief = opts.briefFile ? await readBrief(opts.briefFile) : (await discover(local, root, opts.appDir ? { app: opts.appDir } : {})).data;
   const tree = await workTree(local, appRoot);
@@ -92,7 +105,7 @@ export async function prepareDeploy(ctx: RunContext, opts: DeployOptions): Promi
     const required = brief?.env.filter((e) => e.required).map((e) => e.name) ?? [];
     if (required.length > 0) plan.warnings.push(`no env source given: ${plan.layout.envFile} is kept as it is; the app reads ${required.join(', ')} with no default`);
   }
-  return { plan, spec, config, configPath, brief, inputs: { envContent: env?.content ?? null, remoteEnvFile, baseOverride: spec.baseDirOverride } };
+  return { plan, spec, config, configPath, brief, cleanup, inputs: { envContent: env?.content ?? null, remoteEnvFile, baseOverride: spec.baseDirOverride } };
 }
 
 export async function applyDeploy(ctx: RunContext, prepared: PreparedDeploy, stopRequested?: () => boolean): Promise<ExecutionReport> {

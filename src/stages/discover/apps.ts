@@ -28,6 +28,22 @@ const MANIFESTS: readonly [string, string][] = [
   ['composer.json', 'php'], ['Dockerfile', 'docker'],
 ];
 
+/**
+ * requirements/*.txt directly in `dir` (requirements/prod.txt, requirements/base.txt): a Python manifest as much as a
+ * root requirements.txt. Runtime files first; dev/test ones only when there is nothing else.
+ */
+function requirementsDirFiles(repo: RepoIndex, dir: string): string[] {
+  const folder = join(dir, 'requirements');
+  const files = repo.under(folder).map((f) => f.path).filter((p) => dirOf(p) === folder && p.endsWith('.txt')).sort();
+  const dev = (p: string): boolean => /(?:dev|test|lint|doc|ci|local)[^/]*\.txt$/i.test(p);
+  return [...files.filter((p) => !dev(p)), ...files.filter(dev)];
+}
+
+/** Manifests present in `dir`, in MANIFESTS order, with requirements/*.txt standing for requirements.txt. */
+function manifestsIn(repo: RepoIndex, dir: string): (readonly [string, string])[] {
+  return MANIFESTS.filter(([f]) => repo.has(join(dir, f)) || (f === 'requirements.txt' && requirementsDirFiles(repo, dir).length > 0));
+}
+
 /** Folder names that hold non-deployable code anywhere in an app's path. */
 const EXCLUDED_SEGMENTS = new Set([
   'examples', 'example', 'samples', 'sample', 'demos', 'fixtures', 'fixture', '__fixtures__', 'test-fixtures', 'testdata', 'docs', 'doc',
@@ -201,7 +217,7 @@ interface Verdict { app: boolean; ecosystem: string; name: string; reason: strin
 
 /** Looks at one directory's manifests and decides whether it is a deployable app. */
 async function classify(repo: RepoIndex, dir: string, rootMode: boolean): Promise<Verdict> {
-  const present = MANIFESTS.filter(([f]) => repo.has(join(dir, f)));
+  const present = manifestsIn(repo, dir);
   const hasDockerfile = repo.has(join(dir, 'Dockerfile'));
   let name = dir === '' ? baseOf(repo.root) : baseOf(dir);
   let ecosystem = present[0]?.[1] ?? 'unknown';
@@ -256,9 +272,9 @@ async function classify(repo: RepoIndex, dir: string, rootMode: boolean): Promis
     } else against.push('nx library project');
   }
 
-  for (const f of ['pyproject.toml', 'requirements.txt', 'Pipfile']) {
-    const p = join(dir, f);
+  for (const p of [...['pyproject.toml', 'requirements.txt', 'Pipfile'].map((f) => join(dir, f)), ...requirementsDirFiles(repo, dir)]) {
     if (!repo.has(p)) continue;
+    const f = baseOf(p);
     const text = (await repo.read(p)) ?? '';
     if (f === 'pyproject.toml') {
       const m = /^\s*name\s*=\s*["']([^"']+)["']/m.exec(text);
@@ -409,7 +425,7 @@ export async function findAppsDetailed(repo: RepoIndex): Promise<{ apps: AppCand
     for (const dir of dirsWith(file)) if (/^(apps|services)\/[^/]+$/.test(dir)) add(dir, `${dir.split('/')[0]}/ folder`, null);
   }
 
-  const rootHasManifest = MANIFESTS.some(([f]) => repo.has(f)) || repo.has('project.json');
+  const rootHasManifest = manifestsIn(repo, '').length > 0 || repo.has('project.json');
   if (candidates.size === 0 && !rootHasManifest) {
     // No root manifest but manifests one level down (backend/ + frontend/): each is a candidate. A folder that
     // holds only the Dockerfile of a root compose service is part of that stack, which deploys as one.

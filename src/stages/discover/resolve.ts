@@ -55,7 +55,8 @@ export function resolveCommands(signals: readonly Signal[], conflicts: Conflict[
   for (const role of roles) {
     const list = ofKind(signals, 'command').filter((c) => c.role === role);
     // A production start command beats a dev one whatever its source: a dev server is never presented as production.
-    const prod = role === 'start' ? list.filter((c) => c.production) : list;
+    // Likewise a build that only checks (tests, race detector) yields to any production build.
+    const prod = role === 'start' || role === 'build' ? list.filter((c) => c.production) : list;
     const pool = prod.length > 0 ? prod : list;
     out[role] = pick(`commands.${role}`, pool, (c) => ({ command: c.command, production: c.production }), (v) => v.command, role === 'start' ? conflicts : [], () => true);
   }
@@ -64,11 +65,18 @@ export function resolveCommands(signals: readonly Signal[], conflicts: Conflict[
 
 export function resolveEnv(signals: readonly Signal[]): BriefData['envVars'] {
   const byName = new Map<string, BriefData['envVars'][number]>();
+  // Per name: read with no default anywhere (hard), only through a bare compose `${X}` (soft), given a default (def).
+  const seen = new Map<string, { hard: boolean; soft: boolean; def: boolean }>();
   for (const s of ofKind(signals, 'env')) {
     const cur = byName.get(s.name) ?? { name: s.name, required: null, secret: looksSecret(s.name), buildTime: false, hasExample: false, sources: [], evidence: [] };
-    // Required wins: one read without a default is enough to fail at start.
-    if (s.required === true) cur.required = true;
-    else if (s.required === false && cur.required !== true) cur.required = false;
+    const f = seen.get(s.name) ?? { hard: false, soft: false, def: false };
+    if (s.required === true && s.softRequired === true) f.soft = true;
+    else if (s.required === true) f.hard = true;
+    else if (s.required === false) f.def = true;
+    seen.set(s.name, f);
+    // Required wins: one read without a default is enough to fail at start. A bare compose `${X}` is weaker: compose
+    // only warns and passes an empty value when X is unset, so when the code gives X a default the code decides.
+    cur.required = f.hard ? true : f.def ? false : f.soft ? true : null;
     cur.buildTime ||= s.buildTime === true;
     cur.hasExample ||= s.hasExample === true;
     if (!cur.sources.includes(s.source)) cur.sources.push(s.source);

@@ -1,7 +1,7 @@
 // Risks and blockers derived from the resolved brief, plus those detectors reported directly.
 import type { BriefData } from '../../report/brief.js';
 import { ofKind } from './resolve.js';
-import { isStatic } from './strategy.js';
+import { containerDevServers, isStatic } from './strategy.js';
 import type { Signal } from './types.js';
 
 type Risk = BriefData['risks'][number];
@@ -14,7 +14,12 @@ export function deriveRisks(signals: readonly Signal[], b: Omit<BriefData, 'risk
   // A detector sees only its own files: its "only a dev server" warning is moot once deployment material
   // (Procfile web:, a systemd unit, a Dockerfile CMD …) gives a production start.
   const deployedStart = ofKind(signals, 'command').some((c) => c.role === 'start' && c.production && c.source === 'deploy-material');
-  const out: Risk[] = ofKind(signals, 'risk').filter((r) => !(deployedStart && /only a dev server/.test(r.message)))
+  // "add X for the recommended start command (…)" only matters when that recommendation is the start the brief chose.
+  const unusedRecommendation = (m: string): boolean => {
+    const rec = /for the recommended start command \((.*)\)$/.exec(m)?.[1];
+    return rec !== undefined && rec !== b.commands.start?.value.command;
+  };
+  const out: Risk[] = ofKind(signals, 'risk').filter((r) => !(deployedStart && /only a dev server/.test(r.message)) && !unusedRecommendation(r.message))
     .map((r) => ({ severity: r.severity, message: r.message, evidence: r.evidence.slice(0, 3) }));
   const has = (m: RegExp): boolean => out.some((r) => m.test(r.message));
   for (const e of b.envVars) {
@@ -26,6 +31,12 @@ export function deriveRisks(signals: readonly Signal[], b: Omit<BriefData, 'risk
   // Detectors word their own dev-server risk ("only a dev server is in the repo …"): one warning, not two.
   if (runsProcess && !b.commands.start?.value.production && !has(/production start command|only a dev server/)) {
     out.push({ severity: 'warning', message: b.commands.start || b.commands.dev ? `production start command needed: only a dev server (${(b.commands.start ?? b.commands.dev)?.value.command}) was found` : 'no start command found', evidence: (b.commands.start ?? b.commands.dev)?.evidence ?? [] });
+  }
+  // A container that runs a dev server still deploys, but serves a debug loop (reloader, debug pages, unoptimised builds).
+  if (runsProcess) {
+    for (const d of containerDevServers(b.artifacts)) {
+      out.push({ severity: 'warning', message: `the container runs a dev server (${d.command}, ${d.path}): give it a production command before deploying it with ${d.strategy}`, evidence: [{ file: d.path, line: null }] });
+    }
   }
   if (runsProcess && !b.port) out.push({ severity: 'warning', message: 'port unknown: nothing in the repo says where the app listens', evidence: [] });
   for (const c of b.conflicts) {

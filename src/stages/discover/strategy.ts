@@ -1,5 +1,6 @@
 // Ranks candidate deployment strategies from the resolved brief, each with its reasons and what it needs.
 import type { BriefData } from '../../report/brief.js';
+import { isDevCommand } from './detectors/artifacts/dockerfile.js';
 
 type Strategy = BriefData['strategies'][number];
 type Inputs = Pick<BriefData, 'artifacts' | 'stack' | 'commands' | 'datastores'>;
@@ -8,6 +9,33 @@ const STATIC_FRAMEWORKS = new Set(['vite', 'create-react-app', 'astro-static', '
 
 /** Compose files that only amend a base file (compose merges them onto it); alone they describe no project. */
 const COMPOSE_OVERRIDE = /(^|\/)(docker-)?compose\.[^/]*override[^/]*\.ya?ml$/;
+
+/** Compose and Dockerfile variants meant for development, whose dev-server command is expected. */
+const DEV_VARIANT = /(^|[./_-])(dev|development|local)([./_-]|$)/i;
+
+type Artifact = Inputs['artifacts'][number];
+
+/**
+ * Containers whose command is a dev server (runserver, cargo watch, flask run, npm run dev, nodemon …): the
+ * compose app services' `command` and the Dockerfiles' CMD/ENTRYPOINT, development variants left out.
+ */
+export function containerDevServers(artifacts: readonly Artifact[]): { strategy: 'compose' | 'docker'; path: string; command: string }[] {
+  const out: { strategy: 'compose' | 'docker'; path: string; command: string }[] = [];
+  for (const a of artifacts) {
+    const base = a.path.slice(a.path.lastIndexOf('/') + 1);
+    if (DEV_VARIANT.test(base) || COMPOSE_OVERRIDE.test(a.path)) continue;
+    if (a.type === 'compose') {
+      const apps = a.summary.appServices as string[] | undefined;
+      for (const svc of (a.summary.services as { name?: string; command?: string }[] | undefined) ?? []) {
+        if (svc.command && (apps === undefined || apps.includes(svc.name ?? '')) && isDevCommand(svc.command)) out.push({ strategy: 'compose', path: a.path, command: svc.command });
+      }
+    } else if (a.type === 'dockerfile') {
+      const cmd = [a.summary.entrypoint, a.summary.cmd].filter((x): x is string => typeof x === 'string').join(' ');
+      if (cmd && isDevCommand(cmd)) out.push({ strategy: 'docker', path: a.path, command: cmd });
+    }
+  }
+  return out;
+}
 
 /** True when the app builds to static files and needs no server process. */
 export function isStatic(b: Pick<Inputs, 'stack' | 'commands'>): boolean {
@@ -26,12 +54,23 @@ export function rankStrategies(b: Inputs): Strategy[] {
   const start = b.commands.start;
   const stores = b.datastores.map((d) => d.kind);
 
+  const devServers = containerDevServers(b.artifacts);
+  // A container that runs a dev server is not what production should run: when the repo also has a production
+  // start command, the host strategies rank above it (the reason says why).
+  const devDemoted = (strategy: 'compose' | 'docker'): boolean => devServers.some((d) => d.strategy === strategy) && b.commands.start?.value.production === true;
+  const devReason = (strategy: 'compose' | 'docker'): string[] => devServers.filter((d) => d.strategy === strategy)
+    .map((d) => `the container runs a dev server (${d.command}, ${d.path}): replace it with a production command before deploying`);
   if (compose.length > 0) {
     const base = compose.filter((c) => !COMPOSE_OVERRIDE.test(c.path));
     const services = [...new Set((base.length > 0 ? base : compose).flatMap((c) => ((c.summary.services as { name?: string }[] | undefined) ?? []).map((s) => s.name ?? '?')))];
     const needs = ['Docker engine usable by the deploy user', 'docker compose v2 (or docker-compose v1)'];
-    if (base.length > 0) {
-      out.push({ name: 'compose', score: 90, reasons: [`${base.map((c) => c.path).join(', ')} defines services: ${services.join(', ') || 'unknown'}`, ...(stores.length ? [`runs its datastores (${stores.join(', ')}) beside the app`] : [])], needs });
+    // A summary that does not list appServices (built by hand, not by the compose detector) is taken to run the app.
+    const runsApp = base.some((c) => (c.summary.appServices as string[] | undefined)?.length !== 0);
+    if (base.length > 0 && !runsApp) {
+      // Only datastores and tooling (a database for local runs): the app itself is deployed some other way.
+      out.push({ name: 'compose', score: 45, reasons: [`${base.map((c) => c.path).join(', ')} runs only datastores and tooling (${services.join(', ') || 'unknown'}); no service builds or runs the app`], needs });
+    } else if (base.length > 0) {
+      out.push({ name: 'compose', score: devDemoted('compose') ? 55 : 90, reasons: [`${base.map((c) => c.path).join(', ')} defines services: ${services.join(', ') || 'unknown'}`, ...(stores.length ? [`runs its datastores (${stores.join(', ')}) beside the app`] : []), ...devReason('compose')], needs });
     } else {
       // An override alone (its base file missing or unparsable) is intent, not a runnable project: ranked low, and says so.
       out.push({ name: 'compose', score: 50, reasons: [`only override files (${compose.map((c) => c.path).join(', ')}) were read, for services: ${services.join(', ') || 'unknown'}; no base compose file parsed`], needs: [...needs, 'a valid base compose file (compose.yaml or docker-compose.yml)'] });
@@ -50,7 +89,7 @@ export function rankStrategies(b: Inputs): Strategy[] {
     out.push({ name: 'static', score: 88, reasons, needs: ['nginx on the host', 'the build run locally or on the host'] });
   }
   if (dockerfiles.length > 0) {
-    out.push({ name: 'docker', score: compose.length > 0 ? 70 : 80, reasons: [`Dockerfile: ${dockerfiles.map((d) => d.path).join(', ')}`], needs: ['Docker engine usable by the deploy user'] });
+    out.push({ name: 'docker', score: devDemoted('docker') ? 54 : compose.length > 0 ? 70 : 80, reasons: [`Dockerfile: ${dockerfiles.map((d) => d.path).join(', ')}`, ...devReason('docker')], needs: ['Docker engine usable by the deploy user'] });
   }
   // A php-fpm app answers FastCGI, not HTTP: the host's web server serves the document root and hands PHP requests on.
   const web = b.stack.frameworks.map((f) => f.value.detail).find((d) => d.webServer);

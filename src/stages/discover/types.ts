@@ -47,8 +47,10 @@ export type Signal = SignalBase & (
   /**
    * An environment variable NAME (values never). required: true = read with no default; false = has a default
    * or is optional; null = unknown. secret: the name looks secret (KEY, TOKEN, SECRET, PASSWORD, …).
+   * softRequired: required only because of a bare reference (compose `${X}`, which passes an empty value when X is
+   * unset rather than failing); a default from another source (the code's own) makes it optional.
    */
-  | { kind: 'env'; name: string; required: boolean | null; buildTime?: boolean; hasExample?: boolean }
+  | { kind: 'env'; name: string; required: boolean | null; buildTime?: boolean; hasExample?: boolean; softRequired?: boolean }
   | { kind: 'datastore'; value: Datastore; required: boolean | null }
   /** A deployment artifact, parsed: `summary` holds what it says (ports, image, command, services …). */
   | { kind: 'artifact'; type: ArtifactType; path: string; summary: Record<string, unknown> }

@@ -31,6 +31,14 @@ export function datastoreOfImage(image: string): Datastore | null {
   return DATASTORES.find(([re]) => re.test(repo))?.[1] ?? null;
 }
 
+/** Images that run tooling beside an app (admin UIs, proxies, tracing, metrics), never the app itself. */
+const INFRA_IMAGES = /(^|\/)(adminer|phpmyadmin|pgadmin4?|traefik|mongo-express|redis-commander|redisinsight|prometheus|grafana|jaeger|all-in-one|zipkin|opentelemetry-collector(-contrib)?|zookeeper|cp-zookeeper|localstack|kibana|portainer|watchtower|nginx-proxy|acme-companion|cadvisor|node-exporter)$/;
+
+/** Whether a service's image is tooling beside an app (adminer, traefik, grafana …). */
+export function isInfraImage(image: string): boolean {
+  return INFRA_IMAGES.test(splitImage(image).repo);
+}
+
 export interface ComposePort { published: number | null; target: number | null; hostIp?: string; protocol?: string; publishedVar?: string }
 
 /** Short ("8080:3000", "127.0.0.1:80:80/tcp", "3000", "[::1]:80:80") and long port syntax. */
@@ -111,6 +119,8 @@ export interface ComposeService {
   environment: string[];
   envFile?: string[];
   command?: string;
+  /** Port a reverse proxy (Traefik) is told the service listens on, from its labels. */
+  labelPort?: { port: number; index: number };
 }
 
 function listOf(v: unknown): string[] {
@@ -138,10 +148,11 @@ export function analyzeCompose(path: string, text: string, appDir: string): Sign
   // Interpolation anywhere in the file (comments excluded).
   const noComments = text.replace(/(^|\s)#.*$/gm, (m, pre: string) => pre + ' '.repeat(m.length - pre.length));
   const interp = interpolations(noComments);
-  for (const i of interp) env.add(i.name, i.required, citeSafe(path, text, i.index));
+  for (const i of interp) env.add(i.name, i.required, citeSafe(path, text, i.index), { soft: i.bare });
 
   const rawServices = isRecord(data.services) ? data.services : {};
   const services: ComposeService[] = [];
+  const stores: { svc: ComposeService; kind: Datastore }[] = [];
   const portRaw = new Map<ComposePort, number>(); // parsed port → its index in the file, for evidence
   for (const [name, raw] of Object.entries(rawServices)) {
     if (!isRecord(raw)) continue;
@@ -173,11 +184,15 @@ export function analyzeCompose(path: string, text: string, appDir: string): Sign
     if (envFile.length) svc.envFile = envFile;
     const cmd = Array.isArray(raw.command) ? raw.command.map(String).join(' ') : str(raw.command);
     if (cmd) svc.command = cmd;
+    const labels = Array.isArray(raw.labels) ? raw.labels.map((l) => str(l) ?? '') : isRecord(raw.labels) ? Object.entries(raw.labels).map(([k, v]) => `${k}=${str(v) ?? ''}`) : [];
+    const lp = labels.findIndex((l) => /^traefik\.http\.services\.[^=]*\.loadbalancer\.server\.port=\d+$/.test(l.trim()));
+    const lpPort = lp >= 0 ? num(labels[lp]?.split('=').pop()) : undefined;
+    if (validPort(lpPort)) svc.labelPort = { port: lpPort, index: lp };
     services.push(svc);
 
     const ds = image ? datastoreOfImage(image) : null;
     if (ds) {
-      signals.push(make({ kind: 'datastore', value: ds, required: true }, [yamlCite(path, doc, text, ['services', name, 'image'])], svc.profiles ? 'medium' : 'high'));
+      stores.push({ svc, kind: ds });
     } else {
       for (const e of envNames) {
         // `- NAME` passes the host's value through (it must be set); `NAME: value` provides it to the app.
@@ -186,9 +201,20 @@ export function analyzeCompose(path: string, text: string, appDir: string): Sign
     }
   }
 
-  // The app: a service with a build and a published port (the one built from the app dir first).
+  // Services that run the app: built from the repo, or an image that is neither a datastore nor tooling beside it.
+  const appServices = services.filter((s) => s.build || !s.image || (!datastoreOfImage(s.image) && !isInfraImage(s.image)));
+  // A datastore is required when an app service waits for it (depends_on); one that merely sits in the file may be
+  // an optional profile (the app can default to an embedded database), so the app's own config decides.
+  for (const { svc, kind } of stores) {
+    const needed = appServices.some((a) => a.dependsOn.some((d) => d.name === svc.name));
+    signals.push(make({ kind: 'datastore', value: kind, required: needed ? true : null }, [yamlCite(path, doc, text, ['services', svc.name, 'image'])], svc.profiles ? 'medium' : 'high'));
+  }
+
+  // The app: a service built from the repo (the one built from the app dir first) that is reachable — a published
+  // port, or only a healthcheck / reverse-proxy labels (Traefik routes to it without publishing a port).
   const isPublished = (p: ComposePort): boolean => p.published !== null || p.publishedVar !== undefined;
-  const built = services.filter((s) => s.build && s.ports.some(isPublished));
+  const reachable = (s: ComposeService): number => (s.ports.some(isPublished) ? 3 : s.healthcheck ? 2 : s.labelPort ? 1 : 0);
+  const built = services.filter((s) => s.build && reachable(s) > 0).sort((a, b) => reachable(b) - reachable(a));
   const rel = (ctx: string): string => {
     const base = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
     const joined = [...base.split('/'), ...ctx.split('/')].filter((x) => x !== '' && x !== '.');
@@ -200,8 +226,11 @@ export function analyzeCompose(path: string, text: string, appDir: string): Sign
   if (app) {
     const portIdx = app.ports.findIndex(isPublished);
     const port = app.ports[portIdx];
+    const conf = built.length > 1 ? 'medium' : 'high';
     if (port && validPort(port.target ?? undefined) && port.target !== null) {
-      signals.push(make({ kind: 'port', port: port.target }, [yamlCite(path, doc, text, ['services', app.name, 'ports', portRaw.get(port) ?? portIdx])], built.length > 1 ? 'medium' : 'high'));
+      signals.push(make({ kind: 'port', port: port.target }, [yamlCite(path, doc, text, ['services', app.name, 'ports', portRaw.get(port) ?? portIdx])], conf));
+    } else if (!port && app.labelPort) {
+      signals.push(make({ kind: 'port', port: app.labelPort.port }, [yamlCite(path, doc, text, ['services', app.name, 'labels', app.labelPort.index])], conf));
     }
     if (app.healthcheck) {
       const hp = healthPath(app.healthcheck);
@@ -225,6 +254,7 @@ export function analyzeCompose(path: string, text: string, appDir: string): Sign
       ...(s.command ? { command: s.command } : {}),
     })),
     ...(app ? { app: app.name } : {}),
+    appServices: appServices.map((s) => s.name),
     ...(isRecord(data.volumes) ? { volumes: Object.keys(data.volumes) } : {}),
     interpolated: [...new Set(interp.map((i) => i.name))],
   };

@@ -206,13 +206,35 @@ export function analyzeDockerfile(path: string, text: string, primary: boolean):
   const start = final?.entrypoint && final.cmd ? `${final.entrypoint.text} ${final.cmd.text}` : final?.entrypoint?.text ?? final?.cmd?.text;
   const startLine = final?.cmd?.line ?? final?.entrypoint?.line ?? null;
   if (start) signals.push(make({ kind: 'command', role: 'start', command: start, production: !isDevCommand(start) }, [citeLine(path, startLine, `${final?.cmd ? 'CMD' : 'ENTRYPOINT'} ${start}`.slice(0, 160))], 'medium'));
-  if (final) for (const e of final.env) envs.add(e.name, false, citeLine(path, e.line, `ENV ${e.name}`));
+  // The image sets these with a value: the app gets them without the operator supplying anything. Toolchain and
+  // interpreter settings (PATH, PYTHONPATH, UV_*) are not the app's configuration at all and are left out.
+  if (final) for (const e of final.env) if (!IMAGE_PLUMBING.test(e.name)) envs.add(e.name, false, citeLine(path, e.line, `ENV ${e.name}`));
   signals.push(...envs.signals(make, conf));
+  const build = goBuild(ins);
+  if (build) signals.push(make({ kind: 'command', role: 'build', command: build.command, production: true }, [citeLine(path, build.line, `RUN ${build.command}`.slice(0, 160))], 'medium'));
   return signals;
 }
 
+/** ENV names that configure the image's toolchain, shell or locale rather than the app. */
+const IMAGE_PLUMBING = /^(?:PATH|HOME|SHELL|USER|LANG|LANGUAGE|LC_[A-Z]+|TERM|TZ|DEBIAN_FRONTEND|PYTHON[A-Z_]*|PIP_[A-Z_]+|UV_[A-Z_]+|POETRY_[A-Z_]+|PDM_[A-Z_]+|PIPENV_[A-Z_]+|VIRTUAL_ENV|CONDA_[A-Z_]+|GOPATH|GOROOT|GOFLAGS|GOOS|GOARCH|GOPROXY|GO111MODULE|CGO_ENABLED|CARGO_[A-Z_]+|RUSTUP_[A-Z_]+|RUSTFLAGS|JAVA_HOME|MAVEN_[A-Z_]+|GRADLE_[A-Z_]+|BUNDLE_[A-Z_]+|GEM_HOME|GEM_PATH|NPM_CONFIG_[A-Z_]+|YARN_[A-Z_]+|PNPM_HOME|COREPACK_[A-Z_]+|NEXT_TELEMETRY_DISABLED|COMPOSER_[A-Z_]+)$/;
+
+/**
+ * The Go compile in the image (`RUN CGO_ENABLED=0 GOOS=linux go build -o main .`): the build the project ships.
+ * The last one wins: multi-stage files compile in the builder stage the final image copies from.
+ */
+function goBuild(ins: readonly Instruction[]): { command: string; line: number } | null {
+  let found: { command: string; line: number } | null = null;
+  for (const i of ins) {
+    if (i.keyword !== 'RUN') continue;
+    for (const part of i.args.replace(/^(?:--\S+\s+)*/, '').split(/\s*(?:&&|;)\s*/)) {
+      if (/^(?:[A-Z_][A-Z0-9_]*=\S*\s+)*go\s+build\b/.test(part.trim())) found = { command: part.trim(), line: i.line };
+    }
+  }
+  return found;
+}
+
 export function isDevCommand(cmd: string): boolean {
-  return /\b(nodemon|next dev|nuxt dev|vite(?!\s+preview)\b|ts-node-dev|tsx watch|runserver|flask run|--reload\b|npm run dev|yarn dev|pnpm dev|bun dev|air\b)/.test(cmd);
+  return /\b(nodemon|next dev|nuxt dev|vite(?!\s+preview)\b|ts-node-dev|tsx watch|runserver|flask run|--reload\b|npm run dev|yarn dev|pnpm dev|bun dev|air\b|cargo[ -]watch\b|watchexec\b)/.test(cmd);
 }
 
 export const dockerfileDetector: Detector = {

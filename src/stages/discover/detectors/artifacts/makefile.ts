@@ -16,6 +16,12 @@ const ROLE: Record<string, CommandRole> = { build: 'build', run: 'start', start:
  */
 const DEV_LOOP = /\b(?:go|cargo)\s+run\b|\b(?:reflex|watchexec|entr|CompileDaemon|modd|gow|cargo-watch|cargo\s+watch)\b|\bwhile\s+(?:true|:)\s*;/;
 
+/**
+ * A build recipe that runs the test suite or compiles with the race detector: a developer's check, not the
+ * production build (a race-enabled binary is slower and needs cgo).
+ */
+const CHECK_BUILD = /\b(?:go|cargo)\s+test\b|\s-race\b|\b(?:npm|yarn|pnpm)\s+(?:run\s+)?test\b|\bpytest\b|\bmake\s+test\b/;
+
 export interface MakeTarget { name: string; line: number; index: number; recipe: string[] }
 
 export function makeTargets(text: string): MakeTarget[] {
@@ -55,7 +61,8 @@ export function analyzeMakefile(path: string, text: string): Signal[] {
     key[t.name] = t.recipe;
     const role = ROLE[t.name];
     if (role) {
-      const production = role !== 'start' || !t.recipe.some((r) => isDevCommand(r) || DEV_LOOP.test(r));
+      const production = role === 'start' ? !t.recipe.some((r) => isDevCommand(r) || DEV_LOOP.test(r))
+        : role === 'build' ? !t.recipe.some((r) => CHECK_BUILD.test(r)) : true;
       out.push(make({ kind: 'command', role, command: `make ${t.name}`, production }, [cite(path, text, t.index)], 'low'));
     }
   }

@@ -211,11 +211,14 @@ export function healthPath(command: string): string | null {
 
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** An env-var interpolation in a compose-like file. */
-export interface Interpolation { name: string; required: boolean; index: number }
+/**
+ * An env-var interpolation in a compose-like file. `bare`: a plain `${X}`/`$X`, which compose fills with an empty
+ * string when X is unset (only `?` forms fail), so it is required only when nothing else gives X a default.
+ */
+export interface Interpolation { name: string; required: boolean; bare: boolean; index: number }
 
 /**
- * `${X}` and `$X` (required), `${X:-d}`/`${X-d}`/`${X:+a}`/`${X+a}` (optional), `${X:?e}`/`${X?e}` (required).
+ * `${X}` and `$X` (required, bare), `${X:-d}`/`${X-d}`/`${X:+a}`/`${X+a}` (optional), `${X:?e}`/`${X?e}` (required).
  * `$$` is an escaped dollar and is skipped.
  */
 export function interpolations(text: string): Interpolation[] {
@@ -227,21 +230,27 @@ export function interpolations(text: string): Interpolation[] {
     if (!name) continue;
     const op = m[3];
     const required = op === undefined || op.includes('?');
-    out.push({ name, required, index: m.index });
+    out.push({ name, required, bare: op === undefined, index: m.index });
   }
   return out;
 }
 
-/** Collects env names once each (required true wins), with up to 3 evidence lines. */
+/**
+ * Collects env names once each (required true wins), with up to 3 evidence lines. `soft` marks a required that comes
+ * only from bare references; it stays soft until a hard requirement is seen.
+ */
 export class EnvCollector {
-  private readonly map = new Map<string, { required: boolean | null; evidence: Evidence[]; buildTime?: boolean; hasExample?: boolean }>();
+  private readonly map = new Map<string, { required: boolean | null; soft: boolean; evidence: Evidence[]; buildTime?: boolean; hasExample?: boolean }>();
 
-  add(name: string, required: boolean | null, ev: Evidence, extra: { buildTime?: boolean; hasExample?: boolean } = {}): void {
+  add(name: string, required: boolean | null, ev: Evidence, extra: { buildTime?: boolean; hasExample?: boolean; soft?: boolean } = {}): void {
+    const { soft = false, ...rest } = extra;
     const cur = this.map.get(name);
-    if (!cur) { this.map.set(name, { required, evidence: [ev], ...extra }); return; }
-    // Read somewhere with no default → required; otherwise a known default beats unknown.
-    if (required === true) cur.required = true;
-    else if (cur.required === null && required === false) cur.required = false;
+    if (!cur) { this.map.set(name, { required, soft: required === true && soft, evidence: [ev], ...rest }); return; }
+    // Read somewhere with no default → required; otherwise a known default beats unknown. Within one file a value
+    // that is itself a bare reference (`A=${A}`) is no default, so a soft required is kept over it.
+    if (required === true) {
+      if (!soft) { cur.required = true; cur.soft = false; } else if (cur.required !== true) { cur.required = true; cur.soft = true; }
+    } else if (cur.required === null && required === false) cur.required = false;
     if (cur.evidence.length < 3 && !cur.evidence.some((e) => e.file === ev.file && e.line === ev.line)) cur.evidence.push(ev);
   }
 
@@ -250,6 +259,7 @@ export class EnvCollector {
   signals(make: ReturnType<typeof maker>, confidence: Confidence = 'high'): Signal[] {
     return [...this.map].map(([name, v]) => make({
       kind: 'env', name, required: v.required,
+      ...(v.required === true && v.soft ? { softRequired: true } : {}),
       ...(v.buildTime !== undefined ? { buildTime: v.buildTime } : {}),
       ...(v.hasExample !== undefined ? { hasExample: v.hasExample } : {}),
     }, v.evidence, confidence));

@@ -1,7 +1,7 @@
 // Install, build, start, dev, test and migrate commands from package.json scripts, framework conventions and migration tools (Node and Bun).
 import { inApp } from '../../evidence.js';
 import type { CommandRole, Confidence, DetectContext, Detector, Evidence, Signal, SourceClass } from '../../types.js';
-import { depEvidence, execBin, fansOut, keyEvidence, runScript, type PackageJson } from './common.js';
+import { depEvidence, execBin, fansOut, keyEvidence, prismaPushScript, runScript, type PackageJson } from './common.js';
 import { detectFrameworks, isStaticOnly } from './framework.js';
 import { jsApp } from './js-app.js';
 
@@ -106,7 +106,15 @@ export const nodeCommandsDetector: Detector = {
 
     if (s.test && !NO_TEST.test(s.test)) emit('test', scriptCmd('test'), false, scriptEv('test'), 'high');
 
-    migrations(pkg, pm, scriptCmd, emit, ctx.repo.has(inApp(ctx.appDir, 'prisma/schema.prisma')));
+    migrations(pkg, pm, scriptCmd, emit, ctx.repo.has(inApp(ctx.appDir, 'prisma/schema.prisma')), ctx.repo.under(inApp(ctx.appDir, 'prisma/migrations')).length > 0);
+    // `prisma db push` in the build writes the schema to the live database: the build machine needs its URL and access.
+    const push = prismaPushScript(s);
+    if (push) {
+      out.push({
+        kind: 'risk', severity: 'warning', message: `the ${push} script applies the Prisma schema to the database (prisma db push): the build needs the database URL and network access to it`,
+        evidence: scriptEv(push), source: 'build-file', confidence: 'high', detector: NAME,
+      });
+    }
 
     if (!productionStart && !staticOnly && devServers.length > 0) {
       const first = devServers[0]!;
@@ -143,7 +151,11 @@ function bunEntry(ctx: DetectContext, pkg: PackageJson): { rel: string; evidence
 
 type Emit = (role: CommandRole, command: string, production: boolean, evidence: Evidence[], confidence: Confidence, source?: SourceClass) => void;
 
-function migrations(pkg: PackageJson, pm: string, scriptCmd: (n: string) => string, emit: Emit, hasPrismaSchema: boolean): void {
+/**
+ * `hasPrismaMigrations`: prisma/migrations holds migrations. Without them `prisma migrate deploy` applies nothing:
+ * such projects sync the schema with `prisma db push` instead, which is no migrate step to propose.
+ */
+function migrations(pkg: PackageJson, pm: string, scriptCmd: (n: string) => string, emit: Emit, hasPrismaSchema: boolean, hasPrismaMigrations: boolean): void {
   const s = pkg.scripts;
   let fromScript = false;
   for (const [name, script] of Object.entries(s)) {
@@ -159,7 +171,7 @@ function migrations(pkg: PackageJson, pm: string, scriptCmd: (n: string) => stri
   }
   if (fromScript) return;
   const prisma = ['prisma', '@prisma/client'].find((d) => pkg.deps.has(d));
-  if (prisma && hasPrismaSchema) {
+  if (prisma && hasPrismaSchema && hasPrismaMigrations) {
     emit('migrate', execBin(pm, 'prisma migrate deploy'), true, [depEvidence(pkg, prisma)], 'medium', 'fallback');
   }
 }

@@ -168,3 +168,8 @@ export function inLineComment(text: string, index: number): boolean {
 export function hasDep(pkg: PackageJson, ...names: string[]): string | undefined {
   return names.find((n) => pkg.deps.has(n));
 }
+
+/** The build-phase script (build, prebuild, postbuild, postinstall, vercel-build) that runs `prisma db push`, if any. */
+export function prismaPushScript(scripts: Record<string, string>): string | null {
+  return ['build', 'prebuild', 'postbuild', 'postinstall', 'vercel-build'].find((n) => /\bprisma\s+db\s+push\b/.test(scripts[n] ?? '')) ?? null;
+}

@@ -1,7 +1,7 @@
 // Environment variable NAMES read by JS/TS code (process.env, import.meta.env, Deno.env, Bun.env, Nest ConfigService, Prisma env()); never values.
 import { cite } from '../../evidence.js';
 import type { Confidence, DetectContext, Detector, Evidence, Signal } from '../../types.js';
-import { inLineComment, isTestPath, sourceFiles } from './common.js';
+import { inLineComment, isTestPath, prismaPushScript, sourceFiles } from './common.js';
 import { jsApp } from './js-app.js';
 
 const NAME = 'node-env';
@@ -70,7 +70,8 @@ function redact(ev: Evidence): Evidence {
   return ev.text === undefined ? ev : { ...ev, text: redactLiterals(ev.text) };
 }
 
-async function prismaEnv(ctx: DetectContext, found: Map<string, Acc>): Promise<void> {
+/** `atBuild`: a build-phase script runs `prisma db push`, so the schema's variables are needed by the build too. */
+async function prismaEnv(ctx: DetectContext, found: Map<string, Acc>, atBuild: boolean): Promise<void> {
   for (const f of ctx.repo.under(ctx.appDir)) {
     if (!f.path.endsWith('.prisma') || isTestPath(ctx.appDir === '' ? f.path : f.path.slice(ctx.appDir.length + 1))) continue;
     const text = await ctx.repo.read(f.path);
@@ -79,6 +80,7 @@ async function prismaEnv(ctx: DetectContext, found: Map<string, Acc>): Promise<v
     for (const m of text.matchAll(/\benv\(\s*"([A-Za-z_][A-Za-z0-9_]*)"\s*\)/g)) {
       const acc = found.get(m[1]!) ?? { evidence: [], uses: new Set<Use>(), buildTime: false };
       acc.uses.add('required');
+      if (atBuild) acc.buildTime = true;
       if (acc.evidence.length < 3) acc.evidence.push(cite(f.path, text, m.index));
       found.set(m[1]!, acc);
     }
@@ -131,7 +133,8 @@ export const nodeEnvDetector: Detector = {
         note(m[2]!, m[1] === 'getOrThrow' ? 'required' : m[3] ? 'default' : 'unknown', cite(file, text, m.index), false);
       }
     }
-    await prismaEnv(ctx, found);
+    const pkg = (await jsApp(ctx))?.pkg;
+    await prismaEnv(ctx, found, pkg ? prismaPushScript(pkg.scripts) !== null : false);
 
     const out: Signal[] = [];
     for (const [name, acc] of found) {

@@ -1,7 +1,7 @@
 // PHP start/dev/release/test/migrate commands: php-fpm behind nginx in production, artisan/console tasks from the framework's conventions.
 import { cite } from '../../evidence.js';
-import type { CommandRole, Confidence, Detector, Evidence, Signal, SourceClass } from '../../types.js';
-import { inApp, isPhpApp } from './common.js';
+import type { CommandRole, Confidence, DetectContext, Detector, Evidence, Signal, SourceClass } from '../../types.js';
+import { dep, inApp, isPhpApp, type Composer } from './common.js';
 import { devServers } from './dev-servers.js';
 import { fpmPools } from './fpm.js';
 import { phpProject } from './project.js';
@@ -10,6 +10,21 @@ const NAME = 'php-commands';
 
 function cmd(role: CommandRole, command: string, production: boolean, evidence: Evidence[], source: SourceClass, confidence: Confidence): Signal {
   return { kind: 'command', role, command, production, evidence, source, confidence, detector: NAME };
+}
+
+/**
+ * Laravel's [major, minor]: the version composer.lock installed, else the lowest the laravel/framework constraint
+ * allows (`5.4.*` → 5.4, `^10.0` → 10.0, `5.4.*|5.5.*` → 5.4). Null when neither says.
+ */
+async function laravelVersion(ctx: DetectContext, c: Composer | null): Promise<[number, number] | null> {
+  const lockPath = inApp(ctx.appDir, 'composer.lock');
+  const lock = ctx.repo.has(lockPath) ? await ctx.repo.read(lockPath) : null;
+  const locked = lock ? /"name"\s*:\s*"laravel\/framework"\s*,\s*"version"\s*:\s*"v?(\d+)\.(\d+)/.exec(lock) : null;
+  if (locked) return [Number(locked[1]), Number(locked[2])];
+  const constraint = dep(c, 'laravel/framework')?.constraint ?? '';
+  const versions = [...constraint.matchAll(/(\d+)(?:\.(\d+|\*))?/g)].map((m): [number, number] => [Number(m[1]), m[2] === undefined || m[2] === '*' ? 0 : Number(m[2])]);
+  versions.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  return versions[0] ?? null;
 }
 
 export const phpCommandsDetector: Detector = {
@@ -39,7 +54,10 @@ export const phpCommandsDetector: Detector = {
     // Caches are built on the target after install, with the production environment in place:
     // config:cache freezes the env values it sees, so it must not run on a build machine.
     if (fw?.id === 'laravel' && artisan) {
-      out.push(cmd('release', 'php artisan config:cache && php artisan route:cache && php artisan view:cache', true, [{ file: artisan, line: null }], 'fallback', 'medium'));
+      // view:cache arrived in Laravel 5.6: on older versions the command does not exist and the release would fail.
+      const version = await laravelVersion(ctx, p.composer);
+      const views = version === null || version[0] > 5 || (version[0] === 5 && version[1] >= 6);
+      out.push(cmd('release', `php artisan config:cache && php artisan route:cache${views ? ' && php artisan view:cache' : ''}`, true, [{ file: artisan, line: null }], 'fallback', 'medium'));
     }
     const console = has('bin/console');
     if (fw?.id === 'symfony' && console) out.push(cmd('release', 'APP_ENV=prod APP_DEBUG=0 php bin/console cache:clear', true, [{ file: console, line: null }], 'fallback', 'medium'));

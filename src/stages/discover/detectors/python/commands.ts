@@ -1,8 +1,8 @@
-// Python start/dev/migrate/build commands: the repo's own production server config first, else a recommended gunicorn/uvicorn.
+// Python start/dev/migrate/build commands: the repo's own production server config first, else a recommended gunicorn/uvicorn (and a risk when it is not a dependency).
 import { cite, inApp } from '../../evidence.js';
-import type { CommandRole, Confidence, Detector, Evidence, Signal, SourceClass } from '../../types.js';
+import type { CommandRole, Confidence, DetectContext, Detector, Evidence, Signal, SourceClass } from '../../types.js';
 import { pythonApps } from './apps.js';
-import { codeMatches, isPythonApp, pyproject } from './common.js';
+import { codeMatches, devRequirements, isPythonApp, pyproject, requirementFiles, type Dep, type PySource } from './common.js';
 
 const NAME = 'python-commands';
 
@@ -11,6 +11,29 @@ function cmd(role: CommandRole, command: string, production: boolean, evidence: 
 }
 
 const DEV_FLAGS = /\s--reload\b|\brunserver\b|\bflask\s+(?:--app\s+\S+\s+)?run\b|\s--debug\b/;
+
+/** Whether the server the recommended command runs is installed by the project's dependencies. */
+function serverDeclared(deps: Map<string, Dep>, server: string): boolean {
+  const d = deps.get(server);
+  if (d && !d.dev) return true;
+  // `fastapi[standard]` / `uvicorn[standard]`-style extras pull uvicorn in; the FastAPI CLI needs it too.
+  if (server === 'uvicorn') {
+    const f = deps.get('fastapi');
+    return f !== undefined && !f.dev && /fastapi\s*\[[^\]]*\b(?:standard|all)\b/i.test(f.evidence.text ?? '');
+  }
+  return false;
+}
+
+/** A top-level module at the app root that builds the Flask app object (`app = create_app(...)`), e.g. autoapp.py. */
+function flaskEntry(ctx: DetectContext, sources: readonly PySource[]): string | null {
+  const prefix = ctx.appDir === '' ? '' : `${ctx.appDir}/`;
+  for (const s of sources) {
+    const rel = s.path.slice(prefix.length);
+    if (rel.includes('/') || !s.path.startsWith(prefix)) continue;
+    if (/^app\s*=\s*(?:\w+\.)*(?:create_app|make_app|Flask)\(/m.test(s.text)) return rel;
+  }
+  return null;
+}
 
 export const pythonCommandsDetector: Detector = {
   name: NAME,
@@ -48,9 +71,20 @@ export const pythonCommandsDetector: Detector = {
     }
     out.push(...repoStarts);
 
-    // Recommended production servers (framework defaults), and the dev servers the repo shows.
+    // Recommended production servers (framework defaults), and the dev servers the repo shows. A recommended server
+    // the project does not depend on would fail to start: the brief says to add it rather than present it silently.
+    const manifest = requirementFiles(ctx).find((f) => !devRequirements(f)) ?? (py ? py.path : null) ?? inApp(ctx.appDir, 'requirements.txt');
     const recommend = (command: string, evidence: Evidence[]): void => {
-      if (repoStarts.length === 0) out.push(cmd('start', command, true, evidence, 'fallback', 'medium'));
+      if (repoStarts.length > 0) return;
+      out.push(cmd('start', command, true, evidence, 'fallback', 'medium'));
+      const server = /^(\w+)/.exec(command)?.[1] ?? '';
+      if (!serverDeclared(a.deps, server)) {
+        out.push({
+          kind: 'risk', severity: 'warning',
+          message: `${server} is not a dependency: add ${server} to ${manifest.slice(ctx.appDir === '' ? 0 : ctx.appDir.length + 1)} for the recommended start command (${command})`,
+          evidence: [{ file: manifest, line: null }], source: 'fallback', confidence: 'medium', detector: NAME,
+        });
+      }
     };
     let devOnly: Signal | null = null;
     if (a.django) {
@@ -73,6 +107,12 @@ export const pythonCommandsDetector: Detector = {
       const f = a.flask;
       recommend(`gunicorn ${f.pythonPath ? `--chdir ${f.pythonPath} ` : ''}${f.factory ? `'${f.target}'` : f.target} --bind 0.0.0.0:$PORT`, f.evidence);
       out.push(cmd('dev', `flask --app ${f.target.replace(/\(\)$/, '')} run`, false, f.evidence, 'fallback', 'medium'));
+    }
+    // Flask-Migrate (Alembic under `flask db`): FLASK_APP names the app, which works on every Flask version.
+    const flaskMigrate = a.deps.get('flask-migrate');
+    if (flaskMigrate && !flaskMigrate.dev) {
+      const app = a.flask ? a.flask.target.replace(/\(\)$/, '') : flaskEntry(ctx, a.sources);
+      out.push(cmd('migrate', `${app ? `FLASK_APP=${app} ` : ''}flask db upgrade`, true, [flaskMigrate.evidence], 'build-file', 'medium'));
     }
     if (a.fastapi) {
       const f = a.fastapi;

@@ -38,6 +38,21 @@ function classBody(text: string, start: number): { body: string; offset: number 
   return { body: rest.slice(0, len), offset: lineEnd + 1 };
 }
 
+/** The default after a multi-line annotation whose brackets `head` leaves open, or undefined (none, or balanced). */
+function defaultAfterAnnotation(body: string, from: number, head: string): string | undefined {
+  let depth = (head.match(/[[(]/g) ?? []).length - (head.match(/[\])]/g) ?? []).length;
+  if (depth <= 0) return undefined;
+  for (let i = from; i < body.length; i++) {
+    const c = body[i];
+    if (c === '[' || c === '(') depth++;
+    else if (c === ']' || c === ')') {
+      depth--;
+      if (depth === 0) return /^[ \t]*=[ \t]*([^\n]*)/.exec(body.slice(i + 1))?.[1]?.trim();
+    }
+  }
+  return undefined;
+}
+
 /** pydantic BaseSettings subclasses: a field without a default is required; env_prefix applies when a literal. */
 function pydantic(s: PySource, out: Found[]): void {
   if (!/BaseSettings\b/.test(s.text)) return;
@@ -51,7 +66,8 @@ function pydantic(s: PySource, out: Found[]): void {
     for (const f of body.matchAll(fieldRe)) {
       const field = f[1] ?? '';
       if (field === 'model_config' || field.startsWith('_') || /^ClassVar\b/.test(f[2] ?? '')) continue;
-      const dflt = f[3]?.trim();
+      // An annotation spread over lines (`X: Annotated[\n …\n] = []`): the default follows its closing bracket.
+      const dflt = f[3]?.trim() ?? defaultAfterAnnotation(body, (f.index ?? 0) + f[0].length, f[2] ?? '');
       let required = dflt === undefined;
       let name = `${prefix}${field}`;
       const fieldCall = dflt ? /^(?:\w+\.)?Field\((.*)\)?$/.exec(dflt) : null;

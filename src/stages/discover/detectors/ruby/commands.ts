@@ -20,6 +20,7 @@ function dummySecret(version: string | null): boolean {
   return m !== null && (Number(m[1]) > 7 || (Number(m[1]) === 7 && Number(m[2]) >= 1));
 }
 
+
 /** A classic Sinatra file run directly (`ruby app.rb`): the file that requires sinatra at the top level of the app. */
 function classicEntry(a: RubyApp): { rel: string; evidence: Evidence } | null {
   for (const s of a.sources) {
@@ -46,13 +47,15 @@ export const rubyCommandsDetector: Detector = {
       else out.push(cmd('start', 'bundle exec rails server -e production', true, a.rails.evidence, 'fallback', 'medium'));
       if (has('bin/dev')) out.push(cmd('dev', 'bin/dev', false, [{ file: inApp(ctx.appDir, 'bin/dev'), line: null }], 'build-file', 'high'));
       else out.push(cmd('dev', 'bundle exec rails server', false, a.rails.evidence, 'fallback', 'medium'));
+      // Rails before 5 has no `rails db:*` / `rails assets:*` tasks: they run through rake. Unknown versions are taken as current.
+      const task = a.rails.major !== null && a.rails.major < 5 ? 'rake' : 'rails';
       const assets = firstUnder(ctx, 'app/assets') ?? firstUnder(ctx, 'app/javascript');
       if (assets && !a.rails.apiOnly) {
         const env = `RAILS_ENV=production${dummySecret(a.rails.version) ? ' SECRET_KEY_BASE_DUMMY=1' : ''}`;
-        out.push(cmd('build', `${env} bundle exec rails assets:precompile`, true, [{ file: assets, line: null }], 'fallback', 'medium'));
+        out.push(cmd('build', `${env} bundle exec ${task} assets:precompile`, true, [{ file: assets, line: null }], 'fallback', 'medium'));
       }
       const migration = firstUnder(ctx, 'db/migrate');
-      if (migration) out.push(cmd('migrate', 'RAILS_ENV=production bundle exec rails db:migrate', true, [{ file: migration, line: null }], 'fallback', 'medium'));
+      if (migration) out.push(cmd('migrate', `RAILS_ENV=production bundle exec ${task} db:migrate`, true, [{ file: migration, line: null }], 'fallback', 'medium'));
     } else if (a.rackup) {
       const ev: Evidence[] = [{ file: a.rackup, line: null }];
       if (pumaRb) out.push(cmd('start', 'RACK_ENV=production bundle exec puma -C config/puma.rb', true, pumaEv, 'build-file', 'high'));

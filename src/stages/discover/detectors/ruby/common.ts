@@ -88,6 +88,26 @@ export interface Gem {
   /** Declared only in development/test groups. */
   dev: boolean;
   evidence: Evidence;
+  /** Version requirements as written (`'4.2.6'`, `'~> 7.1'`), when the declaration gives any. */
+  requirements?: string[];
+}
+
+/** The version a Gemfile requirement list pins exactly (`'4.2.6'`, `'= 4.2.6'`), or null. */
+export function pinnedVersion(requirements: readonly string[] | undefined): string | null {
+  for (const r of requirements ?? []) {
+    const m = /^\s*=?\s*(\d+(?:\.\d+)*)\s*$/.exec(r);
+    if (m?.[1]) return m[1];
+  }
+  return null;
+}
+
+/** The major version a requirement list fixes: an exact pin, or a pessimistic one (`'~> 4.2'` stays on 4). */
+export function pinnedMajor(requirements: readonly string[] | undefined): number | null {
+  for (const r of requirements ?? []) {
+    const m = /^\s*(?:=|~>)?\s*(\d+)(\.\d+)?(?:\.\d+)*\s*$/.exec(r);
+    if (m?.[1]) return Number(m[1]);
+  }
+  return null;
 }
 
 export interface Gemfile {
@@ -132,7 +152,9 @@ export function parseGemfile(path: string, text: string): Gemfile {
       const all = [...scoped.flat(), ...groups];
       const dev = all.length > 0 && all.every((x) => DEV_GROUPS.has(x));
       const cur = gems.get(g[1]);
-      if (!cur || (cur.dev && !dev)) gems.set(g[1], { name: g[1], dev, evidence: cite(path, text, at + lead) });
+      // Requirements are the plain strings right after the name, before any option (`require:`, `group:` …).
+      const requirements = [...(/^((?:\s*,\s*["'][^"']*["'])*)/.exec(g[2] ?? '')?.[1] ?? '').matchAll(/["']([^"']*)["']/g)].map((x) => x[1] ?? '');
+      if (!cur || (cur.dev && !dev)) gems.set(g[1], { name: g[1], dev, evidence: cite(path, text, at + lead), ...(requirements.length ? { requirements } : {}) });
       continue;
     }
     const r = /^ruby\s*\(?\s*(?:["']([^"']+)["']|file:\s*["']([^"']+)["'])/.exec(line);
@@ -216,7 +238,8 @@ export interface RubyApp {
   /** Whether the gem is declared or resolved at all, dev or not. */
   uses(name: string): boolean;
   /** A Rails app: rails/railties in the Gemfile plus config/application.rb, with its evidence. */
-  rails: { evidence: Evidence[]; version: string | null; apiOnly: boolean } | null;
+  /** `major`: from the resolved version, else from the Gemfile requirement (an exact or `~>` pin). */
+  rails: { evidence: Evidence[]; version: string | null; major: number | null; apiOnly: boolean } | null;
   /** config.ru, when present (a Rack app). */
   rackup: string | null;
 }
@@ -267,8 +290,11 @@ export function rubyApp(ctx: DetectContext): Promise<RubyApp> {
       if (appRb && appClass) evidence.push(cite(appRb.path, appRb.text, appClass.index + (appClass[0].length - appClass[0].trimStart().length)));
       // A rails gem without config/application.rb is a library using ActiveSupport & co, not an app.
       if (appClass) {
-        const version = lock?.versions.get('rails') ?? lock?.versions.get('railties') ?? null;
-        rails = { evidence, version, apiOnly: appRb ? /^\s*config\.api_only\s*=\s*true\b/m.test(appRb.code) : false };
+        // The lockfile's resolved version first; else the Gemfile's own pin (`gem 'rails', '4.2.6'`).
+        const requirements = gemfile?.gems.get('rails')?.requirements ?? gemfile?.gems.get('railties')?.requirements;
+        const version = lock?.versions.get('rails') ?? lock?.versions.get('railties') ?? pinnedVersion(requirements);
+        const major = version ? Number(/^(\d+)/.exec(version)?.[1] ?? NaN) : pinnedMajor(requirements);
+        rails = { evidence, version, major: major !== null && Number.isFinite(major) ? major : null, apiOnly: appRb ? /^\s*config\.api_only\s*=\s*true\b/m.test(appRb.code) : false };
       }
     }
     const ru = inApp(ctx.appDir, 'config.ru');

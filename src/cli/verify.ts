@@ -1,0 +1,89 @@
+// `deckhand verify [target | URL]`: prove the deployed service works (VERIFIED / FAILED), or check a public URL on its own.
+import { readFile } from 'node:fs/promises';
+import { Command as Cmd } from 'commander';
+import {
+  DeckhandError, EXIT, parseChecksFile, renderVerificationMarkdown, stepPrinter, usageError, verify, writeReportFiles, type VerifyRequest,
+} from '../index.js';
+import { resolveAppName } from './app-name.js';
+import { addCommonOptions, executorFor, redactorFor, type GlobalOpts } from './shared.js';
+
+interface VerifyFlags extends GlobalOpts {
+  name?: string; repo?: string; baseDir?: string; url?: string; checks?: string; window?: string; proxyUrl?: string; serverName?: string; port?: string; health?: string;
+}
+
+function durationMs(flag: string, v: string): number {
+  const m = /^(\d+)(ms|s|m)?$/.exec(v.trim());
+  if (!m?.[1]) throw usageError(`${flag} must be a duration such as 10s, 500ms or 2m (got "${v}")`);
+  const n = Number(m[1]);
+  const ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
+  if (ms < 1000 || ms > 600_000) throw usageError(`${flag} must be between 1s and 10m (got "${v}")`);
+  return ms;
+}
+
+export function verifyCommand(run: (fn: () => Promise<number>, o: GlobalOpts) => Promise<void>): Cmd {
+  const c = new Cmd('verify')
+    .description('deployment-verifier: process, port, HTTP health, smoke tests, TLS, logs, dependencies, proxy, served version → VERIFIED / FAILED')
+    .argument('[target]', 'where the app runs (local, user@host, …), or a URL to verify on its own', 'local')
+    .option('--name <app>', 'app deployed by deckhand (default: deckhand.yml or discovery of --repo)')
+    .option('--repo <dir>', 'repository used to find the app name', '.')
+    .option('--base-dir <path>', 'base directory on the target')
+    .option('--url <url>', 'the app\'s public URL, checked from here (HTTP, smoke, TLS)')
+    .option('--checks <file>', 'smoke checks (YAML or JSON): checks: [{ name, path, conditions: ["[STATUS] == 200"] }]')
+    .option('--window <duration>', 'how long to watch restart counters and wait for health (default 10s)')
+    .option('--proxy-url <url>', 'the reverse proxy in front of the app (nginx), compared with the direct answer')
+    .option('--server-name <name>', 'Host header of the app\'s nginx site, for the proxy check')
+    .option('--port <n>', 'port the app listens on (overrides the ledger)')
+    .option('--health <path>', 'health path (overrides the ledger)');
+  addCommonOptions(c);
+  c.action(async (targetArg: string, o: VerifyFlags) => {
+    await run(async () => {
+      const redactor = redactorFor(o);
+      const standalone = /^https?:\/\//i.test(targetArg);
+      const executor = executorFor(standalone ? 'local' : targetArg, o, redactor);
+      const printer = !o.json || process.stderr.isTTY ? stepPrinter(process.stderr, (s) => redactor.mask(s)) : undefined;
+      try {
+        const req: VerifyRequest = {};
+        if (standalone) req.url = targetArg;
+        else {
+          req.app = await resolveAppName(o, redactor);
+          if (o.url) req.url = o.url;
+        }
+        if (o.url && standalone) throw usageError('give the URL once: as the argument or with --url');
+        if (req.url) { try { new URL(req.url); } catch { throw usageError(`"${req.url}" is not a URL`); } }
+        if (o.baseDir) req.baseDir = o.baseDir;
+        if (o.window) req.windowMs = durationMs('--window', o.window);
+        if (o.proxyUrl) req.proxyUrl = o.proxyUrl;
+        if (o.serverName) req.serverName = o.serverName;
+        if (o.health) req.healthPath = o.health;
+        if (o.port) {
+          const p = Number(o.port);
+          if (!Number.isInteger(p) || p < 1 || p > 65535) throw usageError(`--port must be 1-65535 (got "${o.port}")`);
+          req.port = p;
+        }
+        if (o.checks) {
+          const text = await readFile(o.checks, 'utf8').catch((e: Error) => { throw usageError(`cannot read ${o.checks}: ${e.message}`); });
+          try {
+            req.checks = parseChecksFile(text, o.checks);
+          } catch (e) {
+            const issues = (e as { issues?: string[] }).issues;
+            throw new DeckhandError('config', `${o.checks}: ${issues?.length ? issues.join('; ') : (e as Error).message}`, { hint: 'checks: [{ name, path, conditions: ["[STATUS] == 200"] }] (see `deckhand verify --help`)' });
+          }
+        }
+        const report = await verify({ executor, redactor, ...(printer ? { onProgress: printer.onProgress } : {}) }, req);
+        printer?.stop();
+        const json = redactor.mask(JSON.stringify(report, null, 2));
+        const md = redactor.mask(renderVerificationMarkdown(report));
+        process.stdout.write(`${o.json ? json : md}\n`);
+        if (o.out) {
+          const files = await writeReportFiles(o.out, 'verification', report.target.display, report.startedAt, `${json}\n`, md);
+          process.stderr.write(`reports written: ${files.json}, ${files.markdown}\n`);
+        }
+        return report.data.verdict === 'VERIFIED' ? EXIT.ok : EXIT.checksFailed;
+      } finally {
+        printer?.stop();
+        await executor.close();
+      }
+    }, o);
+  });
+  return c;
+}
