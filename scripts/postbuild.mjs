@@ -1,4 +1,4 @@
-// After tsc: copies the probe shell script into dist, and bundles the CLI into one file (dist/cli.js).
+// After tsc: copies the probe shell script and the skill files into dist, and bundles the CLI into one file (dist/cli.js).
 // One file loads ~50 ms faster than a tree of modules; zod and semver stay external and are loaded only when used.
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -11,6 +11,13 @@ function walk(dir) {
   });
 }
 for (const file of walk('src').filter((f) => f.endsWith('.sh'))) {
+  const dest = join('dist', relative('src', file));
+  mkdirSync(dirname(dest), { recursive: true });
+  copyFileSync(file, dest);
+}
+// The SKILL.md files `deckhand skills install` writes for coding agents, read from the package at run time.
+rmSync('dist/skills', { recursive: true, force: true });
+for (const file of walk('src/skills').filter((f) => f.endsWith('.md'))) {
   const dest = join('dist', relative('src', file));
   mkdirSync(dirname(dest), { recursive: true });
   copyFileSync(file, dest);

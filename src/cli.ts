@@ -11,6 +11,9 @@ import { releasesCommand } from './cli/releases.js';
 import { lockCommand } from './cli/lock.js';
 import { initCommand } from './cli/init.js';
 import { verifyCommand } from './cli/verify.js';
+import { upCommand } from './cli/up.js';
+import { mcpCommand } from './cli/mcp.js';
+import { skillsCommand } from './cli/skills.js';
 import { redactorFor, type GlobalOpts } from './cli/shared.js';
 
 let exitCode: number = EXIT.ok;
@@ -39,13 +42,16 @@ const program = new Command('deckhand')
   .exitOverride();
 program.addCommand(discoverCommand(run));
 program.addCommand(checkCommand(run));
+program.addCommand(upCommand(run));
 program.addCommand(initCommand(run));
 program.addCommand(deployCommand(run));
 program.addCommand(verifyCommand(run));
 program.addCommand(rollbackCommand(run));
 program.addCommand(releasesCommand(run));
 program.addCommand(lockCommand(run));
+program.addCommand(mcpCommand(run));
 program.addCommand(schemaCommand(run));
+program.addCommand(skillsCommand(run));
 // Settings are not inherited by commands built on their own: every parse error must become exit 2.
 for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
 

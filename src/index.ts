@@ -42,3 +42,7 @@ export { verify, decide, type VerifyRequest } from './stages/verify/index.js';
 export { parseChecksFile } from './stages/verify/checks/smoke.js';
 export type { VerificationReport, VerificationData } from './report/verification.js';
 export { renderVerificationMarkdown } from './report/markdown-verification.js';
+export { up, chooseLocalStrategy, type UpOptions } from './stages/lifecycle/up.js';
+export type { LifecycleReport, LifecycleData } from './report/lifecycle.js';
+export { renderLifecycleMarkdown } from './report/markdown-lifecycle.js';
+export { installSkills, listSkills, parseAgents, readBundledSkills, checkSkillFile, SKILL_NAMES, AGENTS, AGENT_IDS, type AgentId, type InstallAction, type InstallResult, type ListResult, type SkillState } from './stages/skills/index.js';

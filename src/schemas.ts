@@ -5,4 +5,5 @@ export { DeploymentBriefSchema, BriefDataSchema } from './report/brief.js';
 export { ExecutionReportSchema, ExecutionDataSchema } from './report/execution.js';
 export { ConfigSchema } from './config/schema.js';
 export { VerificationReportSchema, VerificationDataSchema } from './report/verification.js';
+export { LifecycleReportSchema, LifecycleDataSchema } from './report/lifecycle.js';
 export { reportJsonSchema, REPORT_SCHEMAS } from './report/json-schema.js';

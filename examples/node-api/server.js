@@ -29,6 +29,8 @@ function createApp({ pool } = {}) {
       await db.query('SELECT 1');
       res.json({ status: 'ready' });
     } catch (err) {
+      // Logged, not only answered: the operator reading the logs must see why the app is not ready.
+      console.error(`ready check failed: ${err.message}`);
       res.status(503).json({ status: 'unavailable', error: err.message });
     }
   });

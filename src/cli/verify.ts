@@ -8,7 +8,7 @@ import { resolveAppName } from './app-name.js';
 import { addCommonOptions, executorFor, redactorFor, type GlobalOpts } from './shared.js';
 
 interface VerifyFlags extends GlobalOpts {
-  name?: string; repo?: string; baseDir?: string; url?: string; checks?: string; window?: string; proxyUrl?: string; serverName?: string; port?: string; health?: string;
+  name?: string; repo?: string; baseDir?: string; url?: string; checks?: string; window?: string; proxyUrl?: string; serverName?: string; port?: string; health?: string; caFile?: string;
 }
 
 function durationMs(flag: string, v: string): number {
@@ -33,7 +33,8 @@ export function verifyCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
     .option('--proxy-url <url>', 'the reverse proxy in front of the app (nginx), compared with the direct answer')
     .option('--server-name <name>', 'Host header of the app\'s nginx site, for the proxy check')
     .option('--port <n>', 'port the app listens on (overrides the ledger)')
-    .option('--health <path>', 'health path (overrides the ledger)');
+    .option('--health <path>', 'health path (overrides the ledger)')
+    .option('--ca-file <file>', 'PEM CA certificate(s) the TLS check trusts besides the system store (an internal CA)');
   addCommonOptions(c);
   c.action(async (targetArg: string, o: VerifyFlags) => {
     await run(async () => {
@@ -59,6 +60,11 @@ export function verifyCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
           const p = Number(o.port);
           if (!Number.isInteger(p) || p < 1 || p > 65535) throw usageError(`--port must be 1-65535 (got "${o.port}")`);
           req.port = p;
+        }
+        if (o.caFile) {
+          const pem = await readFile(o.caFile, 'utf8').catch((e: Error) => { throw usageError(`cannot read ${o.caFile}: ${e.message}`); });
+          if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw usageError(`${o.caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+          req.tlsCa = pem;
         }
         if (o.checks) {
           const text = await readFile(o.checks, 'utf8').catch((e: Error) => { throw usageError(`cannot read ${o.checks}: ${e.message}`); });

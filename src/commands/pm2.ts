@@ -32,6 +32,8 @@ export function renderEcosystem(a: Pm2App): string {
     out_file: `${a.base}/shared/logs/${a.name}.out.log`,
     error_file: `${a.base}/shared/logs/${a.name}.err.log`,
     merge_logs: true,
+    // Timestamped lines let verify read only what was logged since the deploy (the files outlive releases).
+    log_date_format: 'YYYY-MM-DDTHH:mm:ss.SSSZ',
     kill_timeout: 10000,
     max_restarts: 10,
     min_uptime: 5000,

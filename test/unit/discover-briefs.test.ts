@@ -479,7 +479,7 @@ const CASES: Case[] = [
       name: 'deckhand-example-node-api', appDir: '', apps: ['.:deckhand-example-node-api:node'], ecosystem: 'node', language: 'javascript', frameworks: ['express'],
       runtime: 'node 20 @ .nvmrc:1', packageManager: 'npm',
       install: 'npm ci', build: null, start: 'npm run start', startProduction: true, dev: null, migrate: null, release: null,
-      port: '3000 code @ server.js:60', health: ['/health', '/ready'],
+      port: '3000 code @ server.js:62', health: ['/health', '/ready'],
       // The server starts without DATABASE_URL (only /ready and /api/items need it).
       envRequired: [], envOptional: ['APP_VERSION', 'DATABASE_URL', 'GIT_COMMIT', 'PORT'], envUnknown: [],
       datastores: ['postgresql'], artifacts: ['env-example:.env.example'], topStrategy: 'pm2', strategy: 'pm2', conflicts: [],
@@ -527,10 +527,13 @@ const CASES: Case[] = [
     expect: {
       // app/, db/ and cache/ only hold the Dockerfiles of the stack's services: one deployable.
       name: 'compose-stack', appDir: '', apps: ['.:compose-stack:unknown'], ...NOTHING, datastores: ['postgresql', 'redis'], ...NO_CMDS,
-      port: '8080 deploy-material @ docker-compose.yml:17', health: ['/health'],
-      envRequired: [], envOptional: ['BASE_IMAGE', 'PORT'],
+      // The app listens on 8080 in its container; the README's deploy command checks the published 8081:
+      // two different facts, reported as a conflict rather than silently merged.
+      port: '8080 deploy-material @ docker-compose.yml:18', health: ['/health'],
+      envRequired: [], envOptional: ['APP_PORT', 'BASE_IMAGE', 'PORT'],
       envUnknown: ['APP_VERSION', 'DATABASE_URL', 'POSTGRES_DB', 'POSTGRES_PASSWORD', 'POSTGRES_USER', 'REDIS_URL'],
-      artifacts: ['compose:docker-compose.yml', 'env-example:.env.example'], topStrategy: 'compose', strategy: 'compose',
+      artifacts: ['compose:docker-compose.yml', 'deploy-doc:README.md', 'env-example:.env.example'], topStrategy: 'compose', strategy: 'compose',
+      conflicts: ['port'],
     },
     topReason: /runs its datastores \(postgresql, redis\) beside the app/,
   },

@@ -7,6 +7,7 @@ import { Redactor } from '../../src/core/redact.js';
 import type { ExecResult, Executor, Tunnel } from '../../src/exec/types.js';
 import { freeLocalPort } from '../../src/exec/free-port.js';
 import { classifyDepError } from '../../src/stages/verify/deps/classify.js';
+import { composeRoute, parseComposeServices, type ComposeContainer } from '../../src/stages/verify/deps/compose-services.js';
 import { discoverDeps, envPairs, parseDepUrl, type DepEndpoint } from '../../src/stages/verify/deps/discover.js';
 import { named } from '../../src/stages/verify/deps/handshake.js';
 import { mongoUri } from '../../src/stages/verify/deps/mongodb.js';
@@ -281,6 +282,77 @@ describe('checkDeps', () => {
     assert.deepEqual(ex.forwards, ['db:5432']);
     assert.equal(ex.closed, 1);
     assert.ok(ex.commands.includes('getent hosts db') && ex.commands.includes('getent hosts nowhere.invalid'));
+  });
+});
+
+describe('compose service names as dependency hosts', () => {
+  const listing = [
+    'docker=ok',
+    'c|/shop_db_1|db|running|shop_default=172.20.0.3=db,6f1c2d3e4f5a;',
+    'c|/shop_cache_1|cache|exited|shop_default==;',
+    'c|/shop_app_1|app|running|shop_back=172.21.0.2=app,api-internal;shop_default=172.20.0.4=app;',
+    'c|/shop_host_1|sidecar|running|host==;',
+  ].join('\n');
+  const containers = (): ComposeContainer[] => {
+    const r = parseComposeServices(listing);
+    assert.ok(r.ok);
+    return r.containers;
+  };
+
+  test('the listing parses; docker missing or not answering is a reason, not an error', () => {
+    const cs = containers();
+    assert.deepEqual(cs[0], { name: 'shop_db_1', service: 'db', status: 'running', networks: [{ name: 'shop_default', ip: '172.20.0.3', aliases: ['db', '6f1c2d3e4f5a'] }] });
+    assert.deepEqual(parseComposeServices('docker=missing\n'), { ok: false, reason: 'docker is not installed on the target' });
+    assert.equal(parseComposeServices('docker=unreachable\n').ok, false);
+    assert.deepEqual(parseComposeServices('docker=ok\n'), { ok: true, containers: [] });
+  });
+
+  test('service, container name or network alias → the address on that network; a stopped container → down; others → null', () => {
+    const cs = containers();
+    assert.deepEqual(composeRoute('db', cs), { kind: 'address', service: 'db', container: 'shop_db_1', network: 'shop_default', ip: '172.20.0.3' });
+    assert.deepEqual(composeRoute('DB', cs), composeRoute('db', cs));
+    assert.deepEqual(composeRoute('shop_db_1', cs), composeRoute('db', cs));
+    assert.deepEqual(composeRoute('api-internal', cs), { kind: 'address', service: 'app', container: 'shop_app_1', network: 'shop_back', ip: '172.21.0.2' });
+    assert.equal(composeRoute('app', cs)?.kind, 'address');
+    assert.deepEqual(composeRoute('cache', cs), { kind: 'down', service: 'cache', container: 'shop_cache_1', status: 'exited' });
+    assert.equal(composeRoute('sidecar', cs), null, 'network_mode: host has no project address');
+    assert.equal(composeRoute('db.internal', cs), null);
+    // A running replica wins over a stopped one.
+    const two: ComposeContainer[] = [{ ...cs[1] as ComposeContainer, name: 'shop_cache_2', status: 'running', networks: [{ name: 'shop_default', ip: '172.20.0.9', aliases: ['cache'] }] }, cs[1] as ComposeContainer];
+    assert.equal(composeRoute('cache', two)?.kind, 'address');
+  });
+
+  test('checkDeps on a compose app: service hosts go to the container address without a lookup; others resolve on the target', async () => {
+    const dead = await freeLocalPort();
+    const ex = new FakeExecutor({ 'sh -c p=$1': { stdout: listing }, 'getent hosts': { exitCode: 0, stdout: '10.0.0.7 ext.example.net\n' } }, dead);
+    const env = [
+      'DATABASE_URL=postgres://app:Very-Secret-1@db:5432/app',
+      'REDIS_URL=redis://cache:6379/0',
+      'QUEUE_URL=amqp://u:Very-Secret-2@ext.example.net:5672/',
+    ].join('\n');
+    const fs = await checkDeps(input(ex, env, { target: { ...target, app: 'shop', strategy: 'compose' } }));
+    const byId = Object.fromEntries(fs.map((f) => [f.id, f]));
+    assert.deepEqual(ex.forwards.sort(), ['172.20.0.3:5432', 'ext.example.net:5672']);
+    assert.ok(!ex.commands.includes('getent hosts db') && !ex.commands.includes('getent hosts cache'), 'service names are not looked up on the target');
+    assert.ok(ex.commands.includes('getent hosts ext.example.net'));
+    assert.match(byId['deps.DATABASE_URL']?.evidence ?? '', /db is service db of compose project shop: container shop_db_1 at 172\.20\.0\.3 on network shop_default/);
+    assert.match(byId['deps.DATABASE_URL']?.summary ?? '', /^unreachable: .*@db:5432\/app/, 'findings name the host as written');
+    assert.equal(byId['deps.REDIS_URL']?.status, 'fail');
+    assert.match(byId['deps.REDIS_URL']?.summary ?? '', /cache is compose service cache, whose container shop_cache_1 is exited/);
+    assert.ok(!JSON.stringify(fs).includes('Very-Secret'));
+  });
+
+  test('a compose app whose containers cannot be listed falls back to the lookup on the target, and says why', async () => {
+    const ex = new FakeExecutor({ 'sh -c p=$1': { stdout: 'docker=unreachable\n' }, 'getent hosts': { exitCode: 2 } }, 1);
+    const fs = await checkDeps(input(ex, 'DATABASE_URL=postgres://app:pw-123456@db:5432/app', { target: { ...target, app: 'shop', strategy: 'compose' } }));
+    assert.match(fs[0]?.summary ?? '', /^DNS failure: db does not resolve/);
+    assert.match(fs[0]?.evidence ?? '', /its services could not be listed \(the docker daemon does not answer this user\)/);
+  });
+
+  test('other strategies never list compose containers', async () => {
+    const ex = new FakeExecutor({ 'getent hosts': { exitCode: 2 } }, 1);
+    await checkDeps(input(ex, 'DATABASE_URL=postgres://app:pw-123456@db:5432/app'));
+    assert.ok(!ex.commands.some((c) => c.startsWith('sh -c p=$1')));
   });
 });
 

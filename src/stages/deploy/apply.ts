@@ -223,6 +223,8 @@ export async function applyPlan(ctx: RunContext, plan: Plan, inputs: ApplyInputs
         break;
       }
     }
+    // A second Ctrl-C kills the running command: its failure is the operator's doing, and the report must say so.
+    if (failedAt && ctx.signal?.aborted) failedAt = new StepFailed(failedAt.step, `aborted by the operator during this step (second Ctrl-C): ${failedAt.message}`);
     const entry = { id: plan.releaseId, ...plan.ledgerEntry, deployedAt: startedAt.toISOString(), deployedBy: operator(), deckhandVersion: VERSION };
     if (failedAt) {
       const phase = failedAt.step.phase;

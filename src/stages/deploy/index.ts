@@ -27,6 +27,8 @@ export interface DeployOptions extends DeployFlags {
   configFile?: string;
   /** Target as the user wrote it (for commands in the report). */
   target: string;
+  /** A brief already made (deckhand up discovers once and passes it on). */
+  brief?: BriefData;
   pm2Bin?: string;
 }
 
@@ -78,7 +80,7 @@ async function prepareFrom(ctx: RunContext, local: RunContext, opts: DeployOptio
   if (!st?.isDirectory()) throw new DeckhandError('usage', `${opts.source} is not a directory`, { hint: 'pass the path of the repository (or app) to deploy, or a git URL' });
   const appRoot = opts.appDir ? join(root, opts.appDir) : root;
   const { path: configPath, config } = await loadConfig(appRoot, opts.configFile);
-  const brief = opts.briefFile ? await readBrief(opts.briefFile) : (await discover(local, root, opts.appDir ? { app: opts.appDir } : {})).data;
+  const brief = opts.brief ?? (opts.briefFile ? await readBrief(opts.briefFile) : (await discover(local, root, opts.appDir ? { app: opts.appDir } : {})).data);
   const tree = await workTree(local, appRoot);
   const flags: DeployFlags = { ...opts };
   const spec = resolveSpec({ sourceDir: appRoot, brief, config, flags, commit: tree.commit, dirty: tree.dirty });

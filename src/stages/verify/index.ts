@@ -31,6 +31,8 @@ export interface VerifyRequest {
   windowMs?: number;
   proxyUrl?: string;
   serverName?: string;
+  /** PEM of CA certificates trusted in addition to the system store (an internal CA). */
+  tlsCa?: string;
   /** Overrides for what the ledger says (or the only source when there is no ledger). */
   port?: number;
   healthPath?: string;
@@ -117,7 +119,7 @@ export async function verify(ctx: RunContext, req: VerifyRequest): Promise<Verif
   const { target, source, envFileText } = await subjectFor(ctx, req);
   const options: VerifyOptions = {
     windowMs: req.windowMs ?? 10_000, intervalMs: 1000, requestTimeoutMs: 5000, successes: 3, checks: req.checks ?? [],
-    proxyUrl: req.proxyUrl ?? null, tlsWarnDays: 14,
+    proxyUrl: req.proxyUrl ?? null, tlsWarnDays: 14, ...(req.tlsCa ? { tlsCa: req.tlsCa } : {}),
   };
   const input: LayerInput = { ctx, target, options, envFileText };
   const steps: StepResult[] = [];
@@ -139,14 +141,15 @@ export async function verify(ctx: RunContext, req: VerifyRequest): Promise<Verif
     return [layer, fs, ms];
   };
   // Smoke requests wait for the health poll: right after a deploy the app may still be starting, and a smoke
-  // failure then would be noise. The other layers run meanwhile (the process layer samples over the window).
-  const web: VerifyLayer[] = ['http', 'smoke'];
+  // failure then would be noise. The logs are read last, so an error a smoke request provoked is in them.
+  // The other layers run meanwhile (the process layer samples over the window).
+  const inOrder: VerifyLayer[] = ['http', 'smoke', 'logs'];
   const sequence = async (): Promise<[VerifyLayer, Finding[], number][]> => {
     const out: [VerifyLayer, Finding[], number][] = [];
-    for (const l of web.filter((x) => layers.includes(x))) out.push(await runLayer(l));
+    for (const l of inOrder.filter((x) => layers.includes(x))) out.push(await runLayer(l));
     return out;
   };
-  const [seq, ...rest] = await Promise.all([sequence(), ...layers.filter((l) => !web.includes(l)).map(runLayer)]);
+  const [seq, ...rest] = await Promise.all([sequence(), ...layers.filter((l) => !inOrder.includes(l)).map(runLayer)]);
   const order = new Map(layers.map((l, i) => [l, i]));
   const results = [...seq, ...rest].sort((a, b) => (order.get(a[0]) ?? 0) - (order.get(b[0]) ?? 0));
   const findings = results.flatMap(([, fs]) => fs);

@@ -36,6 +36,8 @@ export interface VerifyOptions {
   proxyUrl: string | null;
   /** Days under which a certificate is a WARNING. */
   tlsWarnDays: number;
+  /** Extra CA certificates (PEM) the TLS layer trusts besides the system store: a private CA (`--ca-file`). */
+  tlsCa?: string;
 }
 
 /** One smoke check: a request and the conditions its response must meet. */

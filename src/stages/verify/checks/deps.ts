@@ -2,6 +2,7 @@
 import { isIP } from 'node:net';
 import type { Finding } from '../../../report/common.js';
 import { classifyDepError, type Classified, type DepVerdict } from '../deps/classify.js';
+import { composeRoute, composeServicesCommand, parseComposeServices, type ComposeServices } from '../deps/compose-services.js';
 import { discoverDeps, type DepEndpoint, type DepHost, type DepProtocol } from '../deps/discover.js';
 import type { Handshake } from '../deps/handshake.js';
 import type { LayerCheck, LayerInput } from '../types.js';
@@ -30,6 +31,9 @@ export interface DepResult {
   host: DepHost;
   evidence: string[];
 }
+
+/** A compose app's project and its containers: service names as hosts resolve only on the project's network. */
+export interface ComposeScope { project: string; services: ComposeServices }
 
 /** The target's answer to "can you open TCP to host:port", for errors that only show the forward closing. */
 export interface TcpProbe { open: boolean | null; code: string | null; text: string }
@@ -101,25 +105,52 @@ async function tcpProbe(input: LayerInput, h: DepHost): Promise<TcpProbe | null>
   }
 }
 
-/** One host of an endpoint: resolve on the target, forward, handshake, close the forward. */
-async function tryHost(input: LayerInput, ep: DepEndpoint, h: DepHost, handshake: Handshake): Promise<DepResult> {
+/** Lists the compose project's containers once per run, so service-name hosts can be routed to their containers. */
+export async function composeScope(input: LayerInput): Promise<ComposeScope | null> {
+  const { app, strategy } = input.target;
+  if (strategy !== 'compose' || app === null) return null;
+  try {
+    const r = await input.ctx.executor.run(composeServicesCommand(app));
+    return { project: app, services: parseComposeServices(r.rawStdout ?? r.stdout) };
+  } catch (e) {
+    return { project: app, services: { ok: false, reason: `could not run docker: ${e instanceof Error ? e.message : String(e)}` } };
+  }
+}
+
+/**
+ * One host of an endpoint: resolve on the target, forward, handshake, close the forward. A compose service name
+ * is not resolved on the target (only the project's network knows it): the forward goes to its container's address.
+ */
+async function tryHost(input: LayerInput, ep: DepEndpoint, h: DepHost, handshake: Handshake, compose: ComposeScope | null): Promise<DepResult> {
   const { ctx } = input;
   const ev: string[] = [];
-  const dns = await lookup(input, h.host);
-  ev.push(`on ${ctx.executor.host.display}: ${dns.line}`);
-  if (dns.ok === false) return { verdict: 'dns', code: 'ENOTFOUND', message: `${h.host} does not resolve on ${ctx.executor.host.display}`, host: h, evidence: ev };
-  const fwdHost = ctx.executor.host.kind === 'ssh' && h.host.includes(':') ? `[${h.host}]` : h.host;
+  const route = compose?.services.ok ? composeRoute(h.host, compose.services.containers) : null;
+  let dest = h.host;
+  if (route?.kind === 'down') {
+    ev.push(`on ${ctx.executor.host.display}: ${h.host} is service ${route.service} of compose project ${compose?.project ?? ''}; container ${route.container} is ${route.status}`);
+    return { verdict: 'unreachable', code: null, message: `${h.host} is compose service ${route.service}, whose container ${route.container} is ${route.status}`, host: h, evidence: ev };
+  }
+  if (route) {
+    ev.push(`on ${ctx.executor.host.display}: ${h.host} is service ${route.service} of compose project ${compose?.project ?? ''}: container ${route.container} at ${route.ip} on network ${route.network} (the name resolves only there)`);
+    dest = route.ip;
+  } else {
+    const dns = await lookup(input, h.host);
+    ev.push(`on ${ctx.executor.host.display}: ${dns.line}`);
+    if (compose && !compose.services.ok) ev.push(`compose project ${compose.project}: its services could not be listed (${compose.services.reason}), so ${h.host} was not looked for among them`);
+    if (dns.ok === false) return { verdict: 'dns', code: 'ENOTFOUND', message: `${h.host} does not resolve on ${ctx.executor.host.display}`, host: h, evidence: ev };
+  }
+  const fwdHost = ctx.executor.host.kind === 'ssh' && dest.includes(':') ? `[${dest}]` : dest;
   let tunnel;
   try {
     tunnel = await ctx.executor.forward(fwdHost, h.port);
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    ev.push(`forward to ${h.host}:${h.port} failed: ${msg}`);
+    ev.push(`forward to ${dest}:${h.port} failed: ${msg}`);
     return { verdict: 'unknown', code: null, message: `no path to ${h.host}:${h.port} from the target could be opened: ${msg}`, host: h, evidence: ev };
   }
   const local = `${tunnel.host}:${tunnel.port}`;
-  const route = ctx.executor.host.kind === 'local' ? `direct connection to ${h.host}:${h.port}` : `SSH forward ${local} → ${h.host}:${h.port} as ${ctx.executor.host.display} sees it`;
-  ev.push(route);
+  const via = dest === h.host ? `${h.host}:${h.port}` : `${dest}:${h.port} (${h.host})`;
+  ev.push(ctx.executor.host.kind === 'local' ? `direct connection to ${via}` : `SSH forward ${local} → ${via} as ${ctx.executor.host.display} sees it`);
   const t0 = performance.now();
   try {
     const note = await handshake(ep, { host: tunnel.host, port: tunnel.port, target: h }, HANDSHAKE_TIMEOUT_MS);
@@ -133,8 +164,8 @@ async function tryHost(input: LayerInput, ep: DepEndpoint, h: DepHost, handshake
     ev.push(`${PROTOCOL[ep.protocol].op} → ${c.code ?? 'error'}: ${message} (${ms} ms)`);
     c = { ...c, message };
     if (c.verdict === 'unreachable' && (c.closedEarly || c.code === 'DH_TIMEOUT' || ctx.executor.host.kind !== 'local')) {
-      const probe = await tcpProbe(input, h);
-      if (probe) ev.push(`on ${ctx.executor.host.display}: TCP connect to ${h.host}:${h.port} → ${probe.text}`);
+      const probe = await tcpProbe(input, { host: dest, port: h.port });
+      if (probe) ev.push(`on ${ctx.executor.host.display}: TCP connect to ${dest}:${h.port} → ${probe.text}`);
       c = refine(c, probe, ep.tls);
     }
     if (c.code === 'DH_TIMEOUT' && ep.tls && c.verdict === 'unreachable') c = { ...c, message: `${c.message} (TLS was asked for: a server without TLS can leave the handshake waiting)` };
@@ -144,7 +175,7 @@ async function tryHost(input: LayerInput, ep: DepEndpoint, h: DepHost, handshake
   }
 }
 
-async function checkEndpoint(input: LayerInput, ep: DepEndpoint): Promise<DepResult> {
+async function checkEndpoint(input: LayerInput, ep: DepEndpoint, compose: ComposeScope | null): Promise<DepResult> {
   const first = ep.hosts[0] as DepHost;
   if (ep.srv) {
     return { verdict: 'unknown', code: null, message: 'mongodb+srv:// takes its hosts from a DNS SRV record, which deckhand does not look up from the target', host: first, evidence: [] };
@@ -158,7 +189,7 @@ async function checkEndpoint(input: LayerInput, ep: DepEndpoint): Promise<DepRes
   // A seed list (MongoDB) is healthy when one member answers, as it is for the app's driver.
   const tried: DepResult[] = [];
   for (const h of ep.hosts) {
-    const r = await tryHost(input, ep, h, handshake);
+    const r = await tryHost(input, ep, h, handshake, compose);
     if (r.verdict === 'ok' || r.verdict === 'auth') return { ...r, evidence: [...tried.flatMap((t) => t.evidence), ...r.evidence] };
     tried.push(r);
   }
@@ -227,6 +258,7 @@ export const checkDeps: LayerCheck = async (input) => {
   if (found.endpoints.length === 0) {
     return notes.length > 0 ? notes : [vfinding('deps.none', 'deps', 'Dependencies', 'skipped', 'no dependency URLs (database, Redis, MongoDB, AMQP) in the env file', { required: false })];
   }
-  const results = await mapLimited(found.endpoints, CONCURRENCY, (ep) => checkEndpoint(input, ep));
+  const compose = await composeScope(input);
+  const results = await mapLimited(found.endpoints, CONCURRENCY, (ep) => checkEndpoint(input, ep, compose));
   return [...found.endpoints.map((ep, i) => depFinding(input, ep, results[i] as DepResult)), ...notes];
 };

@@ -83,6 +83,32 @@ function readCommand(kind: ManagerKind, app: string, since: string | null, base:
   }
 }
 
+// pm2's log_date_format prefix (`2026-12-01T14:00:02.123+00:00: `), set by the generated ecosystem file.
+const PM2_STAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})): /;
+
+/**
+ * A pm2 log file's lines from `since` on: the files are shared by every release, so without this an error the
+ * previous release logged would fail the new one. A line without a stamp (the rest of a multi-line write) is as
+ * old as the stamped line above it; lines above the first stamp are kept unless that stamp is already older.
+ */
+export function fileLinesSince(lines: readonly string[], since: Date): { lines: string[]; undated: number } {
+  const at = (l: string): number | null => {
+    const m = PM2_STAMP.exec(l);
+    const t = m?.[1] ? Date.parse(m[1]) : Number.NaN;
+    return Number.isNaN(t) ? null : t;
+  };
+  const first = lines.map(at).find((t): t is number => t !== null);
+  let cur: number | null = first !== undefined && first < since.getTime() ? first : null;
+  let undated = 0;
+  const out: string[] = [];
+  for (const l of lines) {
+    cur = at(l) ?? cur;
+    if (cur === null) undated++;
+    if (cur === null || cur >= since.getTime()) out.push(l);
+  }
+  return { lines: out, undated };
+}
+
 /** Judges the parsed logs (pure: the unit tests call it with canned output). */
 export function judgeLogs(input: LayerInput, kinds: readonly ManagerKind[], auto: boolean, p: LogsProbe): Finding[] {
   const app = input.target.app ?? '';
@@ -90,7 +116,15 @@ export function judgeLogs(input: LayerInput, kinds: readonly ManagerKind[], auto
   const cmd = kinds.map((k) => readCommand(k, app, since, input.target.base)).join('; ');
   const mask = (s: string): string => input.ctx.redactor.mask(s);
   const out: Finding[] = [];
-  const readable = p.sources.filter((s) => s.problem === null);
+  const sinceDate = since !== null && !Number.isNaN(Date.parse(since)) ? new Date(since) : null;
+  let undated = false;
+  const readable = p.sources.filter((s) => s.problem === null).map((s) => {
+    if (s.kind !== 'file') return s;
+    if (!sinceDate) return s;
+    const r = fileLinesSince(s.lines, sinceDate);
+    undated ||= r.undated > 0;
+    return { ...s, lines: r.lines };
+  });
   const blind = p.sources.filter((s) => s.problem !== null);
   // With no strategy known, a source that does not exist for this app (no unit, no container) is not a failure.
   for (const s of auto ? [] : blind) {
@@ -110,7 +144,7 @@ export function judgeLogs(input: LayerInput, kinds: readonly ManagerKind[], auto
   const total = readable.reduce((n, s) => n + s.lines.length, 0);
   const where = readable.map((s) => `${s.kind} ${s.name} (${s.lines.length} lines)`).join(', ');
   const sinceText = since ? `since ${since}` : `(no deploy time known: the last ${LOG_MAX_LINES} lines per source)`;
-  const noTimestamps = readable.some((s) => s.kind === 'file') ? ' pm2 log files carry no timestamps, so lines from before the deploy may be included.' : '';
+  const noTimestamps = undated ? ' Some pm2 log lines carry no timestamp (written before deckhand dated them), so lines from before the deploy may be included.' : '';
   for (const h of scanSources(readable)) {
     const first = mask(h.first).slice(0, 300);
     out.push(vfinding(`logs.${h.pattern.id}`, 'logs', `Logs: ${h.pattern.title}`, h.pattern.level === 'blocking' ? 'fail' : 'warn',

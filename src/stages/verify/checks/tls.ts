@@ -1,5 +1,5 @@
 // TLS layer: the served chain against the system CAs, the hostname, days to expiry of every certificate, the leaf's fingerprint.
-import { checkServerIdentity, connect, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
+import { checkServerIdentity, connect, rootCertificates, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
 import { isIP } from 'node:net';
 import type { Finding } from '../../../report/common.js';
 import type { LayerCheck } from '../types.js';
@@ -22,6 +22,7 @@ export const checkTls: LayerCheck = async (input) => {
   if (!url) return [webFinding('tls', 'tls', 'TLS', 'skipped', 'no https URL to check', {})];
   return inspectTls(url, {
     timeoutMs: input.options.requestTimeoutMs, warnDays: input.options.tlsWarnDays, now: input.ctx.now?.() ?? new Date(), mask: (s) => input.ctx.redactor.mask(s),
+    ...(input.options.tlsCa ? { ca: input.options.tlsCa } : {}),
   });
 };
 
@@ -57,7 +58,9 @@ export async function inspectTls(url: string, opts: TlsInspectOptions): Promise<
 function handshake(host: string, port: number, opts: TlsInspectOptions): Promise<Handshake> {
   return new Promise((resolve, reject) => {
     // Verification is judged from authorizationError rather than by refusing: a bad chain is a finding, not a dead end.
-    const socket = connect({ host, port, rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }), ...(opts.ca ? { ca: opts.ca } : {}) });
+    // Node's `ca` replaces the default store; the bundled roots are kept so an extra CA adds trust rather than narrowing it.
+    const ca = opts.ca ? { ca: [...rootCertificates, typeof opts.ca === 'string' ? opts.ca : opts.ca.toString('utf8')] } : {};
+    const socket = connect({ host, port, rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }), ...ca });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(Object.assign(new Error(`no TLS handshake within ${opts.timeoutMs}ms`), { code: 'ETIMEOUT' }));

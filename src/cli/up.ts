@@ -1,0 +1,77 @@
+// `deckhand up [path | git-url] [--to TARGET]`: the whole lifecycle in one command, ending with the deployment summary.
+import { readFile } from 'node:fs/promises';
+import { Command as Cmd } from 'commander';
+import { DeckhandError, EXIT, parseChecksFile, renderLifecycleMarkdown, stepPrinter, up, usageError, writeReportFiles, type UpOptions } from '../index.js';
+import { addCommonOptions, collect, executorFor, redactorFor, type GlobalOpts } from './shared.js';
+
+interface UpFlags extends GlobalOpts {
+  to: string; appDir?: string; name?: string; strategy?: string; envFile?: string; remoteEnvFile?: string; env?: string[]; port?: string; health?: string;
+  baseDir?: string; build?: string; startTimeout?: string; checks?: string; window?: string; config?: string; start?: string;
+}
+
+export function upCommand(run: (fn: () => Promise<number>, o: GlobalOpts) => Promise<void>): Cmd {
+  const c = new Cmd('up')
+    .description('repo-service-lifecycle: discover → check → plan → apply → verify → baseline; rolls back automatically when verification fails')
+    .argument('[path]', 'repository directory or git URL', '.')
+    .option('--to <target>', 'where to deploy: local (default), user@host, ssh://user@host:port, or an ~/.ssh/config alias', 'local')
+    .option('--app-dir <dir>', 'the app inside a monorepo')
+    .option('--name <app>', 'app name')
+    .option('--strategy <name>', 'systemd, pm2, docker, compose, static or script (default: chosen from the repo and the host)')
+    .option('--config <file>', 'deckhand.yml to use')
+    .option('--env-file <file>', 'local env file installed as <base>/shared/.env (mode 0600)')
+    .option('--remote-env-file <path>', 'env file already on the target')
+    .option('--env <NAME>', 'take NAME from this environment into the env file (repeatable)', collect)
+    .option('--port <n>', 'port the app listens on')
+    .option('--health <path>', 'health path')
+    .option('--start <command>', 'production start command')
+    .option('--base-dir <path>', 'base directory on the target')
+    .option('--build <where>', 'target or local')
+    .option('--start-timeout <seconds>', 'how long the app may take to become healthy after a start (default 30)')
+    .option('--checks <file>', 'smoke checks for verification (YAML or JSON)')
+    .option('--window <seconds>', 'verification window in seconds (default 10)');
+  addCommonOptions(c);
+  c.action(async (path: string, o: UpFlags) => {
+    await run(async () => {
+      const redactor = redactorFor(o);
+      const executor = executorFor(o.to, o, redactor);
+      const printer = !o.json || process.stderr.isTTY ? stepPrinter(process.stderr, (s) => redactor.mask(s)) : undefined;
+      try {
+        if (o.build !== undefined && o.build !== 'target' && o.build !== 'local') throw usageError(`--build must be target or local (got "${o.build}")`);
+        const num = (flag: string, v: string | undefined, min: number, max: number): number | undefined => {
+          if (v === undefined) return undefined;
+          const n = Number(v);
+          if (!Number.isInteger(n) || n < min || n > max) throw usageError(`${flag} must be a whole number from ${min} to ${max} (got "${v}")`);
+          return n;
+        };
+        const opts: UpOptions = { source: path, target: o.to, out: o.out ?? 'deckhand-reports' };
+        const set = <K extends keyof UpOptions>(k: K, v: UpOptions[K] | undefined): void => { if (v !== undefined) opts[k] = v; };
+        set('appDir', o.appDir); set('app', o.name); set('strategy', o.strategy); set('configFile', o.config); set('envFile', o.envFile);
+        set('remoteEnvFile', o.remoteEnvFile); set('env', o.env); set('health', o.health); set('baseDir', o.baseDir); set('start', o.start);
+        set('build', o.build as 'target' | 'local' | undefined);
+        set('port', num('--port', o.port, 1, 65535)); set('startTimeoutSec', num('--start-timeout', o.startTimeout, 1, 3600));
+        const w = num('--window', o.window, 1, 600);
+        if (w !== undefined) opts.windowMs = w * 1000;
+        if (o.checks) {
+          const text = await readFile(o.checks, 'utf8').catch((e: Error) => { throw usageError(`cannot read ${o.checks}: ${e.message}`); });
+          try { opts.checks = parseChecksFile(text, o.checks); } catch (e) {
+            throw new DeckhandError('config', `${o.checks}: ${(e as { issues?: string[] }).issues?.join('; ') ?? (e as Error).message}`);
+          }
+        }
+        if (executor.host.kind === 'local') {
+          try { opts.pm2Bin = (await import('node:module')).createRequire(import.meta.url).resolve('pm2/bin/pm2'); } catch { /* not installed */ }
+        }
+        const report = await up({ executor, redactor, ...(printer ? { onProgress: printer.onProgress } : {}) }, opts);
+        printer?.stop();
+        const json = redactor.mask(JSON.stringify(report, null, 2));
+        const md = redactor.mask(renderLifecycleMarkdown(report));
+        process.stdout.write(`${o.json ? json : md}\n`);
+        await writeReportFiles(opts.out, 'lifecycle', report.target.display, report.startedAt, `${json}\n`, md);
+        return report.data.outcome === 'VERIFIED' ? EXIT.ok : EXIT.checksFailed;
+      } finally {
+        printer?.stop();
+        await executor.close();
+      }
+    }, o);
+  });
+  return c;
+}
