@@ -14,6 +14,7 @@ import { verifyCommand } from './cli/verify.js';
 import { upCommand } from './cli/up.js';
 import { mcpCommand } from './cli/mcp.js';
 import { skillsCommand } from './cli/skills.js';
+import { proxyCommand } from './cli/proxy.js';
 import { redactorFor, type GlobalOpts } from './cli/shared.js';
 
 let exitCode: number = EXIT.ok;
@@ -52,6 +53,7 @@ program.addCommand(lockCommand(run));
 program.addCommand(mcpCommand(run));
 program.addCommand(schemaCommand(run));
 program.addCommand(skillsCommand(run));
+program.addCommand(proxyCommand(run));
 // Settings are not inherited by commands built on their own: every parse error must become exit 2.
 for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
 

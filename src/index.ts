@@ -46,3 +46,6 @@ export { up, chooseLocalStrategy, type UpOptions } from './stages/lifecycle/up.j
 export type { LifecycleReport, LifecycleData } from './report/lifecycle.js';
 export { renderLifecycleMarkdown } from './report/markdown-lifecycle.js';
 export { installSkills, listSkills, parseAgents, readBundledSkills, checkSkillFile, SKILL_NAMES, AGENTS, AGENT_IDS, type AgentId, type InstallAction, type InstallResult, type ListResult, type SkillState } from './stages/skills/index.js';
+export { setupProxy, renderProxyMarkdown, type ProxySetupRequest } from './stages/proxy/index.js';
+export { nginxSafe } from './commands/nginx.js';
+export { DEFAULT_ACME_WEBROOT, parseListen, validDomain, type AcmeChallenge } from './commands/proxy-nginx.js';

@@ -53,12 +53,12 @@ async function confirm(question: string): Promise<boolean> {
 
 export function deployCommand(run: (fn: () => Promise<number>, o: GlobalOpts) => Promise<void>): Cmd {
   const c = new Cmd('deploy')
-    .description('deployment-executor: plan, then apply a release with a rollback point (systemd, pm2, docker, compose, static, script)')
+    .description('deployment-executor: plan, then apply a release with a rollback point (systemd, blue-green, pm2, docker, compose, static, script)')
     .argument('[target]', 'local, user@host, user@host:port, ssh://user@host:port, or an ~/.ssh/config alias', 'local')
     .option('--repo <dir|git-url>', 'the repository to deploy: a directory, or a git URL cloned here shallowly', '.')
     .option('--app-dir <dir>', 'the app inside a monorepo')
     .option('--name <app>', 'app name (service, user and /opt/<app>; default from deckhand.yml or discovery)')
-    .option('--strategy <name>', 'systemd, pm2, docker, compose, static or script (default: deckhand.yml, else the brief\'s top strategy)')
+    .option('--strategy <name>', 'systemd, blue-green, pm2, docker, compose, static or script (default: deckhand.yml, else the brief\'s top strategy); blue-green: two systemd slots (--port and the next, or deckhand.yml blue_green.ports) behind nginx on proxy_port (default 80), switched only once the new one is healthy')
     .option('--plan', 'print the Execution Plan and change nothing')
     .option('-y, --yes', 'apply without asking')
     .option('--plan-out <file>', 'save the plan to FILE (then apply it with --apply FILE)')

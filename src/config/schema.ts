@@ -1,7 +1,7 @@
 // deckhand.yml: the optional per-repo deploy configuration, validated with zod (also the source of its JSON Schema).
 import { z } from 'zod';
 
-export const STRATEGIES = ['systemd', 'pm2', 'docker', 'compose', 'static', 'script'] as const;
+export const STRATEGIES = ['systemd', 'pm2', 'docker', 'compose', 'static', 'script', 'blue-green'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
 
 const NAME_RE = /^[a-z][a-z0-9-]{0,38}$/;
@@ -35,6 +35,13 @@ export const ConfigSchema = z.object({
   start_timeout: duration.optional().describe('how long the service may take to answer after start (default 30s)'),
   pm2: z.object({ instances: z.union([z.number().int().min(1), z.literal('max')]).optional() }).strict().optional(),
   script: z.object({ deploy: z.string(), rollback: z.string().optional(), no_rollback: z.boolean().optional() }).strict().optional(),
+  zero_downtime: z.boolean().optional().describe('systemd apps: deploy blue-green (two slots behind nginx) instead of restarting in place'),
+  blue_green: z.object({
+    ports: z.tuple([z.number().int().min(1).max(65535), z.number().int().min(1).max(65535)]).optional()
+      .describe('the two slot ports (default: port and port+1)'),
+    drain: duration.optional().describe('how long the old slot may finish its requests after the switch before it stops (default 10s)'),
+  }).strict().optional().describe('blue-green settings; setting them implies zero_downtime'),
+  proxy_port: z.number().int().min(1).max(65535).optional().describe('blue-green: the port nginx listens on in front of the slots (default 80)'),
   static: z.object({
     dir: z.string().optional().describe('build output directory served by nginx, relative to the app (default: what discovery found, else dist)'),
     server_name: z.string().optional().describe('nginx server_name (default _: any host name on the port)'),

@@ -59,7 +59,9 @@ export function planDeploy(input: PlanInput): Plan {
   if (spec.port === null) warnings.push('no port known: the post-start check can only see that the process stays up');
   const releaseDir = layout.release(releaseId);
   const record = layout.record(releaseId);
-  const systemUser = spec.strategy === 'systemd';
+  const systemUser = spec.strategy === 'systemd' || spec.strategy === 'blue-green';
+  // The port clients reach: nginx's in front of the slots for blue-green. Checked after the start, recorded in the ledger and the handoff.
+  const served = spec.blueGreen?.proxyPort ?? spec.port;
   // The env file belongs to whoever runs the app: the service user (systemd), else the connecting user even when root work goes through sudo.
   const owner = systemUser ? spec.serviceUser : sudo ? state.user : null;
   const steps: Step[] = [];
@@ -78,7 +80,7 @@ export function planDeploy(input: PlanInput): Plan {
   const known = new Set(ledger.releases.map((r) => r.id));
   const linked = releaseOf(state.currentTarget);
   const managed = strategy.managedFiles(ctx);
-  const wait = waitHealthyCommand({ aliveCheck: strategy.aliveCheck(ctx), port: spec.port, path: spec.healthPath, timeoutSec: Math.ceil(spec.startTimeoutMs / 1000), successes: 3 });
+  const wait = waitHealthyCommand({ aliveCheck: strategy.aliveCheck(ctx), port: served, path: spec.healthPath, timeoutSec: Math.ceil(spec.startTimeoutMs / 1000), successes: 3 });
   const restoreFrom = (id: string): Action[] => [
     { type: 'run', command: root(restoreCommand(layout.record(id), [
       { to: layout.envFile, name: 'env', mode: '0600', ...(owner ? { owner } : {}) },
@@ -176,9 +178,10 @@ export function planDeploy(input: PlanInput): Plan {
     impact: spec.strategy === 'pm2' ? 'pm2 reloads the app (cluster mode: one worker at a time)'
       : spec.strategy === 'static' ? 'nginx reloads gracefully (old workers finish their requests); the site serves the new release'
       : spec.strategy === 'script' ? `runs ${spec.script?.deploy ?? 'the deploy script'} on the target: it changes whatever the script changes`
+      : spec.strategy === 'blue-green' ? 'the new release starts on the idle slot and gets traffic only once healthy (graceful nginx reload); the old slot finishes its requests before it stops'
       : 'the service restarts: requests in flight during the restart fail (blue-green avoids this)',
     undo: previousId ? `automatic: on failure deckhand restores ${previousId} and restarts it` : 'the service is stopped (no earlier release)',
-    verify: `${spec.port !== null ? `GET http://127.0.0.1:${spec.port}${spec.healthPath ?? '/'} answers 2xx/3xx` : 'the process stays up'} 3 times in a row within ${Math.round(spec.startTimeoutMs / 1000)}s`,
+    verify: `${served !== null ? `GET http://127.0.0.1:${served}${spec.healthPath ?? '/'} answers 2xx/3xx` : 'the process stays up'} 3 times in a row within ${Math.round(spec.startTimeoutMs / 1000)}s`,
     actions: startCmds.map((command) => ({ type: 'run' as const, command })),
   });
   steps.push({
@@ -207,7 +210,7 @@ export function planDeploy(input: PlanInput): Plan {
     releaseId, previousRelease: previousId, commit: spec.commit, dirty: spec.dirty,
     layout: { base: layout.base, current: layout.current, envFile: layout.envFile },
     stateFingerprint: stateFingerprint(state), stateSummary: stateSummary(state), useSudo: sudo, steps,
-    handoff: { service: spec.app, strategy: spec.strategy, port: spec.port, healthPath: spec.healthPath, release: releaseId },
+    handoff: { service: spec.app, strategy: spec.strategy, port: served, healthPath: spec.healthPath, release: releaseId },
     rollbackEntry: previousId ? `deckhand rollback ${input.target} --app ${spec.app} --to ${previousId}` : 'none: this is the first release',
     warnings, envNames: spec.envNames,
     preLock: sudo && !state.baseExists ? [{ type: 'run', command: root(ownBaseCommand(layout.base, state.user)) }] : [],
@@ -215,7 +218,7 @@ export function planDeploy(input: PlanInput): Plan {
     revert: previousId
       ? restoreFrom(previousId)
       : [...strategy.stopCommands(ctx).map((command) => ({ type: 'run' as const, command })), { type: 'run', command: removeCurrentCommand(layout.base) }],
-    ledgerEntry: { commit: spec.commit, dirty: spec.dirty, strategy: spec.strategy, port: spec.port, healthPath: spec.healthPath, serviceUser: owner },
+    ledgerEntry: { commit: spec.commit, dirty: spec.dirty, strategy: spec.strategy, port: served, healthPath: spec.healthPath, serviceUser: owner },
     logsCommand: strategy.logsCommand(ctx),
   };
 }

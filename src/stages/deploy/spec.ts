@@ -52,7 +52,33 @@ function pickStrategy(flags: DeployFlags, cfg: DeckhandConfig, brief: BriefData 
   if (!(STRATEGIES as readonly string[]).includes(raw)) {
     throw new DeckhandError('usage', `unknown strategy "${raw}"`, { hint: `choose one of: ${STRATEGIES.join(', ')}` });
   }
+  const zeroDowntime = cfg.zero_downtime === true || cfg.blue_green !== undefined;
+  // deckhand.yml's zero_downtime turns a systemd deploy into blue-green; an explicit --strategy is taken as given.
+  if (zeroDowntime && flags.strategy === undefined) {
+    if (raw === 'systemd' || raw === 'blue-green') return 'blue-green';
+    throw new DeckhandError('usage', `zero_downtime (blue-green) is for systemd apps, but the strategy is ${raw}`, {
+      hint: 'set strategy: systemd in deckhand.yml, or remove zero_downtime / blue_green',
+    });
+  }
   return raw as StrategyName;
+}
+
+/** blue-green: the slot ports (port and port+1 unless set), the nginx port in front (default 80), the drain bound. */
+function resolveBlueGreen(app: string, port: number | null, cfg: DeckhandConfig): NonNullable<DeploySpec['blueGreen']> {
+  const first = cfg.blue_green?.ports?.[0] ?? port;
+  if (first === null) {
+    throw new DeckhandError('usage', `blue-green needs the port ${app} listens on: its two slots are that port and the next`, {
+      hint: 'pass --port, or set port (or blue_green.ports) in deckhand.yml',
+    });
+  }
+  const ports: [number, number] = cfg.blue_green?.ports ? [cfg.blue_green.ports[0], cfg.blue_green.ports[1]] : [first, first + 1];
+  const proxyPort = cfg.proxy_port ?? 80;
+  if (ports[0] === ports[1] || ports.includes(proxyPort) || ports[1] > 65535) {
+    throw new DeckhandError('usage', `blue-green slots ${ports.join(' and ')} and the nginx port ${proxyPort} must be three different ports`, {
+      hint: 'set blue_green.ports and proxy_port in deckhand.yml',
+    });
+  }
+  return { ports, proxyPort, drainSec: Math.max(1, Math.round(durationMs(cfg.blue_green?.drain, 10_000) / 1000)) };
 }
 
 /** npm/pnpm/yarn install that leaves only production dependencies when there is no build needing dev ones. */
@@ -135,7 +161,7 @@ export function resolveSpec(input: { sourceDir: string; brief: BriefData | null;
   let install = cfg.commands?.install ?? c?.install?.value.command ?? null;
   if (!cfg.commands?.install) install = eco === 'python' ? pythonInstall(install) : productionInstall(install, build !== null);
   const prune = eco === 'node' && build !== null && install?.startsWith('npm ci') ? 'npm prune --omit=dev' : null;
-  const needsStart = strategy === 'systemd' || strategy === 'pm2';
+  const needsStart = strategy === 'systemd' || strategy === 'pm2' || strategy === 'blue-green';
   if (needsStart && !start) {
     const dev = c?.start && !c.start.value.production ? c.start.value.command : c?.dev?.value.command;
     throw new DeckhandError('usage', `no production start command for ${app}${dev ? ` (only the dev command \`${dev}\` was found)` : ''}`, {
@@ -150,10 +176,13 @@ export function resolveSpec(input: { sourceDir: string; brief: BriefData | null;
   if (remoteEnv) envSources.push(`file on the target ${remoteEnv}`);
   if (envNames.size > 0) envSources.push('names listed (values from deckhand.yml env / the operator environment)');
   const defaultPort = strategy === 'static' ? 80 : null;
+  const port = flags.port ?? cfg.port ?? brief?.port?.value ?? defaultPort;
+  const blueGreen = strategy === 'blue-green' ? resolveBlueGreen(app, port, cfg) : null;
   return {
     app, strategy, sourceDir: input.sourceDir, commit: input.commit, dirty: input.dirty,
     runtime: brief?.stack.runtime ? { name: brief.stack.runtime.value.runtime, range: brief.stack.runtime.value.range } : null,
-    port: flags.port ?? cfg.port ?? brief?.port?.value ?? defaultPort,
+    // blue-green: the app's port is its first slot (the second is the other slot, nginx's the one clients reach).
+    port: blueGreen ? blueGreen.ports[0] : port,
     healthPath: flags.health ?? cfg.health ?? brief?.health[0]?.value ?? null,
     build: flags.build ?? cfg.build ?? 'target',
     commands: { install, build: build && prune ? `${build} && ${prune}` : build, start: start ?? null, migrate: cfg.commands?.migrate ?? (flags.migrate ? c?.migrate?.value.command ?? null : null) },
@@ -167,6 +196,7 @@ export function resolveSpec(input: { sourceDir: string; brief: BriefData | null;
     script: strategy === 'script' ? resolveScript(input.sourceDir, flags, cfg)
       : cfg.script ? { deploy: cfg.script.deploy, rollback: cfg.script.rollback ?? null } : null,
     ...(strategy === 'static' ? { staticSite: resolveStatic(cfg, brief) } : {}),
+    ...(blueGreen ? { blueGreen } : {}),
   };
 }
 

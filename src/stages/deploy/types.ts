@@ -35,6 +35,8 @@ export interface DeploySpec {
     /** What the plan shows of each script before it runs (read when the spec is resolved). */
     preview?: { deploy: ScriptPreview; rollback: ScriptPreview | null };
   } | null;
+  /** blue-green strategy: the two slot ports, the nginx port clients reach, and how long an old slot may drain. */
+  blueGreen?: { ports: [number, number]; proxyPort: number; drainSec: number };
   /** static strategy: the build output directory served by nginx, relative to the release (e.g. dist). */
   staticSite?: { dir: string; serverName: string | null };
 }

@@ -1,5 +1,6 @@
 // The strategy planners by name.
 import { DeckhandError } from '../../../core/errors.js';
+import { blueGreenStrategy } from './blue-green.js';
 import { composeStrategy } from './compose.js';
 import { dockerStrategy } from './docker.js';
 import { pm2Strategy } from './pm2.js';
@@ -8,7 +9,7 @@ import { staticStrategy } from './static.js';
 import { systemdStrategy } from './systemd.js';
 import type { StrategyPlanner } from './types.js';
 
-const PLANNERS: Record<string, StrategyPlanner> = { systemd: systemdStrategy, pm2: pm2Strategy, docker: dockerStrategy, compose: composeStrategy, static: staticStrategy, script: scriptStrategy };
+const PLANNERS: Record<string, StrategyPlanner> = { systemd: systemdStrategy, pm2: pm2Strategy, docker: dockerStrategy, compose: composeStrategy, static: staticStrategy, script: scriptStrategy, 'blue-green': blueGreenStrategy };
 
 export function plannerFor(name: string): StrategyPlanner {
   const p = PLANNERS[name];
