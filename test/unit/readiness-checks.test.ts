@@ -239,6 +239,14 @@ describe('ports', () => {
 });
 
 describe('strategy', () => {
+  test('blue-green needs systemd, root or sudo, and nginx (the slots switch through an upstream)', async () => {
+    const r = await req({ strategy: 'blue-green' });
+    const ids = evaluate(baseFacts(), r, versions).map((f) => f.id);
+    assert.ok(ids.includes('runtime.systemd') && ids.includes('runtime.nginx'), ids.join(' '));
+    assert.equal(check(makeFacts({ systemd: { pid1: 'tini', isSystemd: false, state: null } }), r, 'runtime.systemd').status, 'block');
+    assert.match(check(makeFacts({ tools: { nginx: absentTool() } }), r, 'runtime.nginx').summary, /blue-green switches slots through an nginx upstream/);
+  });
+
   test('systemd with another PID 1 → BLOCKER', async () => {
     const f = check(makeFacts({ systemd: { pid1: 'tini', isSystemd: false, state: null } }), await req({ strategy: 'systemd' }), 'runtime.systemd');
     assert.equal(f.status, 'block');

@@ -6,7 +6,7 @@ import { DeckhandError, usageError } from '../../core/errors.js';
 import { parseSize } from '../../core/units.js';
 import type { Requirements } from '../../report/readiness.js';
 
-export const STRATEGIES = ['systemd', 'pm2', 'docker', 'compose', 'static'] as const;
+export const STRATEGIES = ['systemd', 'pm2', 'docker', 'compose', 'static', 'blue-green'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 export interface CheckOptions {

@@ -60,8 +60,9 @@ export function checkStrategy(f: HostFacts, r: Requirements): Finding[] {
   const out: Finding[] = [];
   const s = r.strategy;
   if (s === 'docker' || s === 'compose') out.push(checkDockerDaemon(f));
-  if (s === 'systemd') { out.push(checkSystemd(f)); out.push(checkSudo(f, 'systemd units need root')); }
-  if (s === 'static' || r.proxy) out.push(...checkNginx(f, s === 'static' ? 'the static strategy serves through nginx' : 'the reverse proxy is nginx'));
+  // blue-green is systemd slots behind nginx: both sets of needs.
+  if (s === 'systemd' || s === 'blue-green') { out.push(checkSystemd(f)); out.push(checkSudo(f, 'systemd units need root')); }
+  if (s === 'static' || s === 'blue-green' || r.proxy) out.push(...checkNginx(f, s === 'static' ? 'the static strategy serves through nginx' : s === 'blue-green' ? 'blue-green switches slots through an nginx upstream' : 'the reverse proxy is nginx'));
   if (r.proxy && s !== 'systemd') out.push(checkSudo(f, 'configuring nginx needs root'));
   return out;
 }
