@@ -1,12 +1,8 @@
 // Writes a starting deckhand.yml from a Deployment Brief: what discovery decided, as explicit, reviewable settings.
 import { stringify } from 'yaml';
 import type { BriefData } from '../report/brief.js';
+import { appName } from '../stages/deploy/spec.js';
 import { STRATEGIES, type DeckhandConfig, type StrategyName } from './schema.js';
-
-function appName(raw: string): string {
-  const n = raw.toLowerCase().replace(/^@[^/]+\//, '').replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').replace(/-+$/, '').slice(0, 39);
-  return n.length > 0 ? n : 'app';
-}
 
 export function configFromBrief(b: BriefData): DeckhandConfig {
   const cfg: DeckhandConfig = { app: appName(b.app) };

@@ -4,7 +4,8 @@ import { DeckhandError } from '../../core/errors.js';
 import type { RunContext } from '../../core/context.js';
 import { VERSION } from '../../core/version.js';
 import { asRoot } from '../../commands/sudo.js';
-import { restoreCommand, switchCurrentCommand } from '../../commands/release.js';
+import { restoreCommand, snapshotCommand, switchCurrentCommand } from '../../commands/release.js';
+import { writeFileCommand } from '../../commands/fs.js';
 import { waitHealthyCommand } from '../../commands/health.js';
 import { SCHEMA_VERSION } from '../../report/common.js';
 import type { ExecutionData, ExecutionReport } from '../../report/execution.js';
@@ -79,7 +80,8 @@ export async function rollback(ctx: RunContext, opts: RollbackOptions): Promise<
   const steps: Step[] = [
     ...(current ? [{
       id: 'rollback-point', title: `Record the env file and config in force for ${current.id}`, phase: 'prepare' as const, destructive: false,
-      actions: [{ type: 'run' as const, command: asRoot({ argv: ['sh', '-c', 'set -e; d="$1"; shift; umask 077; mkdir -p "$d"; while [ $# -gt 1 ]; do if [ -e "$1" ]; then cp -p "$1" "$d/$2"; fi; shift 2; done', 'deckhand-snapshot', layout.record(current.id), layout.envFile, 'env', ...managed.flatMap((m) => [m.path, m.name])], mutates: true }, sudo) }],
+      // The same snapshot a deploy takes: a file absent now is absent from the record too.
+      actions: [{ type: 'run' as const, command: asRoot(snapshotCommand(layout.record(current.id), [{ from: layout.envFile, name: 'env' }, ...managed.map((m) => ({ from: m.path, name: m.name }))]), sudo) }],
     }] : []),
     restore(target.id),
     { id: 'start', title: `Restart ${opts.app} on ${target.id}`, phase: 'start', destructive: true, actions: strategy.startCommands(ctxPlan).map((command) => ({ type: 'run' as const, command })) },
@@ -126,7 +128,7 @@ export async function rollback(ctx: RunContext, opts: RollbackOptions): Promise<
       if (w) data.warnings.push(`the ledger could not be written: ${w}`);
     }
   } finally {
-    await ctx.executor.run({ argv: ['sh', '-c', 'umask 077; cat > "$1"', 'deckhand-journal', data.journal ?? ''], mutates: true, stdin: ctx.redactor.mask(JSON.stringify({ plan: { ...plan, revert: undefined }, commands: applier.executed, outcome: data.outcome }, null, 2)) }).catch(() => undefined);
+    await ctx.executor.run({ ...writeFileCommand(data.journal ?? `${layout.journal}/rollback.json`, '0600'), stdin: ctx.redactor.mask(JSON.stringify({ plan: { ...plan, revert: undefined }, commands: applier.executed, outcome: data.outcome }, null, 2)) }).catch(() => undefined);
     if (!(await releaseLock(ctx, lock).catch(() => false))) data.warnings.push(`the lock ${layout.lock} could not be released`);
   }
   const report: ExecutionReport = {
