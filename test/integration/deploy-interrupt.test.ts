@@ -48,7 +48,9 @@ function runAndInterrupt(args: string[], env: Record<string, string>, when: RegE
       stderr += d.toString();
       if (interruptedAt === null && when.test(stderr)) {
         interruptedAt = performance.now() - t;
-        void press();
+        // The key is pressed a moment into the step, as a person would: a signal sent to the group in the
+        // microseconds between fork and setsid of the step's child stays pending in it and ends it.
+        setTimeout(() => void press(), 1000);
       }
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
