@@ -15,6 +15,7 @@ import { upCommand } from './cli/up.js';
 import { mcpCommand } from './cli/mcp.js';
 import { skillsCommand } from './cli/skills.js';
 import { proxyCommand } from './cli/proxy.js';
+import { opsCommand } from './cli/ops.js';
 import { redactorFor, type GlobalOpts } from './cli/shared.js';
 
 let exitCode: number = EXIT.ok;
@@ -54,6 +55,7 @@ program.addCommand(mcpCommand(run));
 program.addCommand(schemaCommand(run));
 program.addCommand(skillsCommand(run));
 program.addCommand(proxyCommand(run));
+program.addCommand(opsCommand(run));
 // Settings are not inherited by commands built on their own: every parse error must become exit 2.
 for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
 

@@ -45,6 +45,8 @@ export { renderVerificationMarkdown } from './report/markdown-verification.js';
 export { up, chooseLocalStrategy, type UpOptions } from './stages/lifecycle/up.js';
 export type { LifecycleReport, LifecycleData } from './report/lifecycle.js';
 export { renderLifecycleMarkdown } from './report/markdown-lifecycle.js';
+export type { OperationsReport, OperationsData } from './report/operations.js';
+export { renderOperationsMarkdown } from './report/markdown-operations.js';
 export { installSkills, listSkills, parseAgents, readBundledSkills, checkSkillFile, SKILL_NAMES, AGENTS, AGENT_IDS, type AgentId, type InstallAction, type InstallResult, type ListResult, type SkillState } from './stages/skills/index.js';
 export { setupProxy, renderProxyMarkdown, type ProxySetupRequest } from './stages/proxy/index.js';
 export { nginxSafe } from './commands/nginx.js';

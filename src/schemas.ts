@@ -6,4 +6,5 @@ export { ExecutionReportSchema, ExecutionDataSchema } from './report/execution.j
 export { ConfigSchema } from './config/schema.js';
 export { VerificationReportSchema, VerificationDataSchema } from './report/verification.js';
 export { LifecycleReportSchema, LifecycleDataSchema } from './report/lifecycle.js';
+export { OperationsReportSchema, OperationsDataSchema } from './report/operations.js';
 export { reportJsonSchema, REPORT_SCHEMAS } from './report/json-schema.js';

@@ -78,6 +78,18 @@ export function installSiteCommand(staged: string, app: string): Command {
 }
 
 /**
+ * Shell functions for scripts that reload nginx on hosts with or without systemd: `nginx_running` (a master
+ * is up) and `nginx_reload` (graceful: `systemctl reload` under systemd, `nginx -s reload` otherwise; a start
+ * when no master runs). /usr/sbin is added to PATH because a non-root user's PATH often lacks it.
+ */
+export const NGINX_RELOAD_SH = [
+  'PATH="$PATH:/usr/sbin:/sbin"',
+  'nginx_systemd() { [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1 && systemctl cat nginx.service >/dev/null 2>&1; }',
+  'nginx_running() { if nginx_systemd; then systemctl is-active --quiet nginx.service; else p=$(cat /run/nginx.pid 2>/dev/null || true); [ -n "$p" ] && kill -0 "$p" 2>/dev/null; fi; }',
+  'nginx_reload() { if nginx_systemd; then systemctl reload-or-restart nginx.service; elif nginx_running; then nginx -s reload; else nginx; fi; }',
+].join('\n');
+
+/**
  * Makes the site file in place live: the link exists when the file does (a restored record may hold none),
  * `nginx -t`, then a graceful reload (a start when nginx was not running).
  */

@@ -1,0 +1,13 @@
+// `deckhand ops baseline [target]`.
+import { Command as Cmd } from 'commander';
+import { DeckhandError } from '../../index.js';
+import type { Run } from './types.js';
+
+export function opsBaselineCommand(run: Run): Cmd {
+  return new Cmd('baseline')
+    .description('not available yet')
+    .argument('[target]', 'local, user@host, user@host:port, ssh://user@host:port, or an ~/.ssh/config alias', 'local')
+    .action(async () => {
+      await run(async () => { throw new DeckhandError('usage', 'deckhand ops baseline is not available in this version'); }, {});
+    });
+}

@@ -1,0 +1,13 @@
+// `deckhand ops cleanup [target]`.
+import { Command as Cmd } from 'commander';
+import { DeckhandError } from '../../index.js';
+import type { Run } from './types.js';
+
+export function opsCleanupCommand(run: Run): Cmd {
+  return new Cmd('cleanup')
+    .description('not available yet')
+    .argument('[target]', 'local, user@host, user@host:port, ssh://user@host:port, or an ~/.ssh/config alias', 'local')
+    .action(async () => {
+      await run(async () => { throw new DeckhandError('usage', 'deckhand ops cleanup is not available in this version'); }, {});
+    });
+}

@@ -1,0 +1,13 @@
+// `deckhand ops resources [target]`.
+import { Command as Cmd } from 'commander';
+import { DeckhandError } from '../../index.js';
+import type { Run } from './types.js';
+
+export function opsResourcesCommand(run: Run): Cmd {
+  return new Cmd('resources')
+    .description('not available yet')
+    .argument('[target]', 'local, user@host, user@host:port, ssh://user@host:port, or an ~/.ssh/config alias', 'local')
+    .action(async () => {
+      await run(async () => { throw new DeckhandError('usage', 'deckhand ops resources is not available in this version'); }, {});
+    });
+}
