@@ -12,7 +12,7 @@ interface DeployFlagsCli extends GlobalOpts {
   repo: string; appDir?: string; name?: string; strategy?: string; plan?: boolean; yes?: boolean; planOut?: string; apply?: string;
   brief?: string; config?: string; envFile?: string; remoteEnvFile?: string; env?: string[]; port?: string; health?: string;
   baseDir?: string; build?: string; keep?: string; start?: string; startTimeout?: string; instances?: string; migrate?: boolean;
-  script?: string; rollbackScript?: string; rollback?: boolean;
+  script?: string; rollbackScript?: string; rollback?: boolean; zeroDowntime?: boolean;
 }
 
 const int = (flag: string, v: string | undefined, min: number, max: number): number | undefined => {
@@ -32,6 +32,7 @@ function options(target: string, o: DeployFlagsCli): DeployOptions {
   set('port', int('--port', o.port, 1, 65535)); set('keep', int('--keep', o.keep, 2, 50)); set('startTimeoutSec', int('--start-timeout', o.startTimeout, 1, 3600));
   if (o.instances !== undefined) opts.instances = o.instances === 'max' ? 'max' : (int('--instances', o.instances, 1, 512) ?? 1);
   if (o.migrate) opts.migrate = true;
+  if (o.zeroDowntime) opts.zeroDowntime = true;
   set('script', o.script); set('rollbackScript', o.rollbackScript);
   // commander's --no-rollback leaves `rollback` true unless it is given.
   if (o.rollback === false) opts.noRollback = true;
@@ -59,6 +60,7 @@ export function deployCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
     .option('--app-dir <dir>', 'the app inside a monorepo')
     .option('--name <app>', 'app name (service, user and /opt/<app>; default from deckhand.yml or discovery)')
     .option('--strategy <name>', 'systemd, blue-green, pm2, docker, compose, static or script (default: deckhand.yml, else the brief\'s top strategy); blue-green: two systemd slots (--port and the next, or deckhand.yml blue_green.ports) behind nginx on proxy_port (default 80), switched only once the new one is healthy')
+    .option('--zero-downtime', 'systemd, pm2 and docker apps: blue-green (two slots behind nginx); compose apps: the service container is replaced behind nginx (same as zero_downtime: true in deckhand.yml)')
     .option('--plan', 'print the Execution Plan and change nothing')
     .option('-y, --yes', 'apply without asking')
     .option('--plan-out <file>', 'save the plan to FILE (then apply it with --apply FILE)')

@@ -35,11 +35,12 @@ export const ConfigSchema = z.object({
   start_timeout: duration.optional().describe('how long the service may take to answer after start (default 30s)'),
   pm2: z.object({ instances: z.union([z.number().int().min(1), z.literal('max')]).optional() }).strict().optional(),
   script: z.object({ deploy: z.string(), rollback: z.string().optional(), no_rollback: z.boolean().optional() }).strict().optional(),
-  zero_downtime: z.boolean().optional().describe('systemd apps: deploy blue-green (two slots behind nginx) instead of restarting in place'),
+  zero_downtime: z.boolean().optional().describe('systemd, pm2 and docker apps deploy blue-green (two slots behind nginx) instead of restarting in place; compose apps replace the service container behind nginx'),
   blue_green: z.object({
     ports: z.tuple([z.number().int().min(1).max(65535), z.number().int().min(1).max(65535)]).optional()
       .describe('the two slot ports (default: port and port+1)'),
     drain: duration.optional().describe('how long the old slot may finish its requests after the switch before it stops (default 10s)'),
+    runner: z.enum(['systemd', 'pm2', 'docker']).optional().describe('what runs the slots (default: the strategy, systemd for strategy blue-green)'),
   }).strict().optional().describe('blue-green settings; setting them implies zero_downtime'),
   proxy_port: z.number().int().min(1).max(65535).optional().describe('blue-green: the port nginx listens on in front of the slots (default 80)'),
   static: z.object({

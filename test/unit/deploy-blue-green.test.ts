@@ -28,7 +28,7 @@ function spec(over: Partial<DeploySpec> = {}): DeploySpec {
     runtime: { name: 'node', range: '>=20' }, port: 3801, healthPath: '/health', build: 'local',
     commands: { install: 'npm ci --omit=dev', build: null, start: 'node server.js', migrate: null },
     envNames: ['DATABASE_URL'], envSources: [], serviceUser: 'orders', keep: 5, excludes: [], startTimeoutMs: 30_000,
-    baseDirOverride: null, pm2Instances: 1, script: null, blueGreen: { ports: [3801, 3802], proxyPort: 8801, drainSec: 10 }, ...over,
+    baseDirOverride: null, pm2Instances: 1, script: null, zeroDowntime: true, blueGreen: { runner: 'systemd', ports: [3801, 3802], proxyPort: 8801, drainSec: 10 }, ...over,
   };
 }
 
@@ -214,18 +214,27 @@ describe('blue-green spec', () => {
   const base = { sourceDir: '/s', brief: null, commit: null, dirty: false };
   it('--strategy blue-green: slots port and port+1, nginx on 80, drain 10s; deckhand.yml sets them', () => {
     const a = resolveSpec({ ...base, config: {}, flags: { strategy: 'blue-green', port: 3000, start: 'node server.js' } });
-    assert.deepEqual([a.strategy, a.port, a.blueGreen], ['blue-green', 3000, { ports: [3000, 3001], proxyPort: 80, drainSec: 10 }]);
+    assert.deepEqual([a.strategy, a.port, a.blueGreen], ['blue-green', 3000, { runner: 'systemd', ports: [3000, 3001], proxyPort: 80, drainSec: 10 }]);
     const b = resolveSpec({ ...base, config: parseConfig('strategy: systemd\nblue_green:\n  ports: [3801, 3805]\n  drain: 3s\nproxy_port: 8801\ncommands:\n  start: node server.js\n', 'deckhand.yml'), flags: {} });
-    assert.deepEqual([b.strategy, b.port, b.blueGreen], ['blue-green', 3801, { ports: [3801, 3805], proxyPort: 8801, drainSec: 3 }]);
+    assert.deepEqual([b.strategy, b.port, b.blueGreen], ['blue-green', 3801, { runner: 'systemd', ports: [3801, 3805], proxyPort: 8801, drainSec: 3 }]);
     const c = resolveSpec({ ...base, config: parseConfig('strategy: systemd\nzero_downtime: true\nport: 4000\n', 'deckhand.yml'), flags: { start: 'node s.js' } });
     assert.deepEqual([c.strategy, c.blueGreen?.ports], ['blue-green', [4000, 4001]]);
-    // An explicit --strategy wins over deckhand.yml's zero_downtime.
+    // An explicit --strategy wins over deckhand.yml's zero_downtime, unless --zero-downtime asks for it too.
     assert.equal(resolveSpec({ ...base, config: { zero_downtime: true, port: 4000 }, flags: { strategy: 'systemd', start: 'x' } }).strategy, 'systemd');
+    const d = resolveSpec({ ...base, config: { port: 4000 }, flags: { strategy: 'pm2', start: 'node s.js', zeroDowntime: true } });
+    assert.deepEqual([d.strategy, d.blueGreen?.runner, d.zeroDowntime], ['blue-green', 'pm2', true]);
+    // Containers need no start command; compose keeps its strategy and asks for the container replacement.
+    const e = resolveSpec({ ...base, config: { strategy: 'docker', zero_downtime: true, port: 4000 }, flags: {} });
+    assert.deepEqual([e.strategy, e.blueGreen?.runner], ['blue-green', 'docker']);
+    const f = resolveSpec({ ...base, config: { strategy: 'compose', zero_downtime: true }, flags: {} });
+    assert.deepEqual([f.strategy, f.blueGreen, f.zeroDowntime], ['compose', undefined, true]);
+    assert.equal(resolveSpec({ ...base, config: { strategy: 'compose' }, flags: {} }).zeroDowntime, false);
   });
-  it('refuses: no port, colliding ports, zero_downtime with a non-systemd strategy, no start command', () => {
+  it('refuses: no port, colliding ports, zero downtime for a static site, a runner against the strategy, no start command', () => {
     assert.throws(() => resolveSpec({ ...base, config: {}, flags: { strategy: 'blue-green', start: 'x' } }), /blue-green needs the port/);
     assert.throws(() => resolveSpec({ ...base, config: { proxy_port: 3001 }, flags: { strategy: 'blue-green', port: 3000, start: 'x' } }), /must be three different ports/);
-    assert.throws(() => resolveSpec({ ...base, config: { strategy: 'docker', zero_downtime: true }, flags: {} }), /zero_downtime \(blue-green\) is for systemd apps/);
+    assert.throws(() => resolveSpec({ ...base, config: { strategy: 'static', zero_downtime: true }, flags: {} }), /zero downtime is for systemd, pm2, docker and compose apps, but the strategy is static/);
+    assert.throws(() => resolveSpec({ ...base, config: { strategy: 'pm2', blue_green: { runner: 'docker' } }, flags: { start: 'x', port: 3000 } }), /blue_green.runner is docker but the strategy is pm2/);
     assert.throws(() => resolveSpec({ ...base, config: {}, flags: { strategy: 'blue-green', port: 3000 } }), /no production start command/);
     assert.throws(() => parseConfig('blue_green:\n  ports: [1, 2, 3]\n', 'deckhand.yml'));
   });

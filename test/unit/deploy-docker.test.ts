@@ -22,7 +22,7 @@ function spec(over: Partial<DeploySpec> = {}): DeploySpec {
   return {
     app: 'shop', strategy: 'docker', sourceDir: '/src/shop', commit: COMMIT, dirty: false, runtime: null, port: 3000, healthPath: '/health', build: 'target',
     commands: { install: null, build: null, start: null, migrate: null }, envNames: [], envSources: [], serviceUser: 'shop', keep: 5, excludes: [],
-    startTimeoutMs: 30_000, baseDirOverride: null, pm2Instances: 1, script: null, ...over,
+    startTimeoutMs: 30_000, baseDirOverride: null, pm2Instances: 1, script: null, zeroDowntime: false, ...over,
   };
 }
 

@@ -26,7 +26,7 @@ function spec(over: Partial<DeploySpec> = {}): DeploySpec {
     runtime: { name: 'node', range: '>=20' }, port: 3000, healthPath: '/health', build: 'target',
     commands: { install: 'npm ci --omit=dev', build: null, start: 'node server.js', migrate: null },
     envNames: ['DATABASE_URL'], envSources: [], serviceUser: 'orders', keep: 5, excludes: [], startTimeoutMs: 30_000,
-    baseDirOverride: null, pm2Instances: 1, script: null, ...over,
+    baseDirOverride: null, pm2Instances: 1, script: null, zeroDowntime: false, ...over,
   };
 }
 

@@ -22,7 +22,7 @@ function spec(over: Partial<DeploySpec> = {}): DeploySpec {
     runtime: null, port: 8601, healthPath: '/health', build: 'local',
     commands: { install: null, build: 'npm run build', start: null, migrate: null },
     envNames: [], envSources: [], serviceUser: 'site', keep: 5, excludes: [], startTimeoutMs: 30_000,
-    baseDirOverride: null, pm2Instances: 1, script: null, staticSite: { dir: 'dist', serverName: null }, ...over,
+    baseDirOverride: null, pm2Instances: 1, script: null, zeroDowntime: false, staticSite: { dir: 'dist', serverName: null }, ...over,
   };
 }
 

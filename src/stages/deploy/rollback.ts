@@ -61,6 +61,7 @@ export async function rollback(ctx: RunContext, opts: RollbackOptions): Promise<
     port: target.port ?? null, healthPath: target.healthPath ?? null, build: 'target', commands: { install: null, build: null, start: null, migrate: null },
     envNames: [], envSources: [], serviceUser: target.serviceUser ?? opts.app, keep: 5, excludes: [], startTimeoutMs: (opts.startTimeoutSec ?? 30) * 1000,
     baseDirOverride: opts.baseDir ?? null, pm2Instances: 1, script: null, ...(opts.pm2Bin ? { pm2Bin: opts.pm2Bin } : {}),
+    zeroDowntime: target.strategy === 'blue-green',
   };
   const ctxPlan: PlanContext = { spec, layout, state, releaseId: target.id, previousId: current?.id ?? null, sudo, root: (c) => asRoot(c, sudo) };
   const strategy = plannerFor(spec.strategy);

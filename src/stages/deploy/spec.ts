@@ -30,6 +30,8 @@ export interface DeployFlags {
   script?: string;
   rollbackScript?: string;
   noRollback?: boolean;
+  /** --zero-downtime: systemd, pm2 and docker apps deploy blue-green; compose apps replace the service container behind nginx. */
+  zeroDowntime?: boolean;
 }
 
 const DURATION_RE = /^(\d+)(ms|s|m)$/;
@@ -46,25 +48,43 @@ export function appName(raw: string): string {
   return n.length > 0 ? n : 'app';
 }
 
-function pickStrategy(flags: DeployFlags, cfg: DeckhandConfig, brief: BriefData | null): StrategyName {
+/** What runs the two blue-green slots: systemd template units, pm2 apps or containers. */
+export type SlotRunner = 'systemd' | 'pm2' | 'docker';
+const RUNNERS: readonly string[] = ['systemd', 'pm2', 'docker'];
+
+interface Picked { strategy: StrategyName; runner: SlotRunner | null; zeroDowntime: boolean }
+
+/**
+ * The strategy, and for zero downtime what it rests on. zero_downtime (deckhand.yml or --zero-downtime) makes a
+ * systemd, pm2 or docker deploy blue-green with that strategy as the slot runner, and a compose deploy a
+ * replacement of the service container behind nginx. `--strategy blue-green` alone runs systemd slots unless
+ * blue_green.runner says otherwise.
+ */
+function pickStrategy(flags: DeployFlags, cfg: DeckhandConfig, brief: BriefData | null): Picked {
   const raw = flags.strategy ?? cfg.strategy ?? brief?.strategy ?? null;
   if (raw === null) throw new DeckhandError('usage', 'no deploy strategy: discovery found none and none was given', { hint: `pass --strategy (${STRATEGIES.join(', ')})` });
   if (!(STRATEGIES as readonly string[]).includes(raw)) {
     throw new DeckhandError('usage', `unknown strategy "${raw}"`, { hint: `choose one of: ${STRATEGIES.join(', ')}` });
   }
-  const zeroDowntime = cfg.zero_downtime === true || cfg.blue_green !== undefined;
-  // deckhand.yml's zero_downtime turns a systemd deploy into blue-green; an explicit --strategy is taken as given.
-  if (zeroDowntime && flags.strategy === undefined) {
-    if (raw === 'systemd' || raw === 'blue-green') return 'blue-green';
-    throw new DeckhandError('usage', `zero_downtime (blue-green) is for systemd apps, but the strategy is ${raw}`, {
-      hint: 'set strategy: systemd in deckhand.yml, or remove zero_downtime / blue_green',
-    });
+  const cfgRunner = cfg.blue_green?.runner ?? null;
+  if (raw === 'blue-green') return { strategy: 'blue-green', runner: cfgRunner ?? 'systemd', zeroDowntime: true };
+  // An explicit --strategy other than blue-green is taken as given unless --zero-downtime asks for it too.
+  const zeroDowntime = flags.zeroDowntime === true || (flags.strategy === undefined && (cfg.zero_downtime === true || cfg.blue_green !== undefined));
+  if (!zeroDowntime) return { strategy: raw as StrategyName, runner: null, zeroDowntime: false };
+  if (RUNNERS.includes(raw)) {
+    if (cfgRunner !== null && cfgRunner !== raw) {
+      throw new DeckhandError('usage', `blue_green.runner is ${cfgRunner} but the strategy is ${raw}`, { hint: `set blue_green.runner: ${raw}, or strategy: ${cfgRunner}` });
+    }
+    return { strategy: 'blue-green', runner: raw as SlotRunner, zeroDowntime: true };
   }
-  return raw as StrategyName;
+  if (raw === 'compose') return { strategy: 'compose', runner: null, zeroDowntime: true };
+  throw new DeckhandError('usage', `zero downtime is for systemd, pm2, docker and compose apps, but the strategy is ${raw}`, {
+    hint: 'choose one of those strategies, or remove zero_downtime / blue_green / --zero-downtime',
+  });
 }
 
 /** blue-green: the slot ports (port and port+1 unless set), the nginx port in front (default 80), the drain bound. */
-function resolveBlueGreen(app: string, port: number | null, cfg: DeckhandConfig): NonNullable<DeploySpec['blueGreen']> {
+function resolveBlueGreen(app: string, port: number | null, cfg: DeckhandConfig, runner: SlotRunner): NonNullable<DeploySpec['blueGreen']> {
   const first = cfg.blue_green?.ports?.[0] ?? port;
   if (first === null) {
     throw new DeckhandError('usage', `blue-green needs the port ${app} listens on: its two slots are that port and the next`, {
@@ -78,7 +98,7 @@ function resolveBlueGreen(app: string, port: number | null, cfg: DeckhandConfig)
       hint: 'set blue_green.ports and proxy_port in deckhand.yml',
     });
   }
-  return { ports, proxyPort, drainSec: Math.max(1, Math.round(durationMs(cfg.blue_green?.drain, 10_000) / 1000)) };
+  return { runner, ports, proxyPort, drainSec: Math.max(1, Math.round(durationMs(cfg.blue_green?.drain, 10_000) / 1000)) };
 }
 
 /** npm/pnpm/yarn install that leaves only production dependencies when there is no build needing dev ones. */
@@ -151,7 +171,7 @@ function resolveStatic(cfg: DeckhandConfig, brief: BriefData | null): NonNullabl
 
 export function resolveSpec(input: { sourceDir: string; brief: BriefData | null; config: DeckhandConfig; flags: DeployFlags; commit: string | null; dirty: boolean }): DeploySpec {
   const { brief, config: cfg, flags } = input;
-  const strategy = pickStrategy(flags, cfg, brief);
+  const { strategy, runner, zeroDowntime } = pickStrategy(flags, cfg, brief);
   const app = appName(flags.app ?? cfg.app ?? brief?.app ?? 'app');
   const c = brief?.commands;
   const eco = brief?.stack.ecosystem?.value ?? null;
@@ -161,7 +181,8 @@ export function resolveSpec(input: { sourceDir: string; brief: BriefData | null;
   let install = cfg.commands?.install ?? c?.install?.value.command ?? null;
   if (!cfg.commands?.install) install = eco === 'python' ? pythonInstall(install) : productionInstall(install, build !== null);
   const prune = eco === 'node' && build !== null && install?.startsWith('npm ci') ? 'npm prune --omit=dev' : null;
-  const needsStart = strategy === 'systemd' || strategy === 'pm2' || strategy === 'blue-green';
+  // Containers start from their image; every other process manager needs the command.
+  const needsStart = strategy === 'systemd' || strategy === 'pm2' || (strategy === 'blue-green' && runner !== 'docker');
   if (needsStart && !start) {
     const dev = c?.start && !c.start.value.production ? c.start.value.command : c?.dev?.value.command;
     throw new DeckhandError('usage', `no production start command for ${app}${dev ? ` (only the dev command \`${dev}\` was found)` : ''}`, {
@@ -177,7 +198,7 @@ export function resolveSpec(input: { sourceDir: string; brief: BriefData | null;
   if (envNames.size > 0) envSources.push('names listed (values from deckhand.yml env / the operator environment)');
   const defaultPort = strategy === 'static' ? 80 : null;
   const port = flags.port ?? cfg.port ?? brief?.port?.value ?? defaultPort;
-  const blueGreen = strategy === 'blue-green' ? resolveBlueGreen(app, port, cfg) : null;
+  const blueGreen = strategy === 'blue-green' ? resolveBlueGreen(app, port, cfg, runner ?? 'systemd') : null;
   return {
     app, strategy, sourceDir: input.sourceDir, commit: input.commit, dirty: input.dirty,
     runtime: brief?.stack.runtime ? { name: brief.stack.runtime.value.runtime, range: brief.stack.runtime.value.range } : null,
@@ -197,6 +218,7 @@ export function resolveSpec(input: { sourceDir: string; brief: BriefData | null;
       : cfg.script ? { deploy: cfg.script.deploy, rollback: cfg.script.rollback ?? null } : null,
     ...(strategy === 'static' ? { staticSite: resolveStatic(cfg, brief) } : {}),
     ...(blueGreen ? { blueGreen } : {}),
+    zeroDowntime,
   };
 }
 

@@ -36,7 +36,9 @@ export interface DeploySpec {
     preview?: { deploy: ScriptPreview; rollback: ScriptPreview | null };
   } | null;
   /** blue-green strategy: the two slot ports, the nginx port clients reach, and how long an old slot may drain. */
-  blueGreen?: { ports: [number, number]; proxyPort: number; drainSec: number };
+  blueGreen?: { runner: 'systemd' | 'pm2' | 'docker'; ports: [number, number]; proxyPort: number; drainSec: number };
+  /** Asked for zero downtime: true for blue-green, and for compose (the service container is replaced behind nginx). */
+  zeroDowntime: boolean;
   /** static strategy: the build output directory served by nginx, relative to the release (e.g. dist). */
   staticSite?: { dir: string; serverName: string | null };
 }
