@@ -51,3 +51,4 @@ export { installSkills, listSkills, parseAgents, readBundledSkills, checkSkillFi
 export { setupProxy, renderProxyMarkdown, type ProxySetupRequest } from './stages/proxy/index.js';
 export { nginxSafe } from './commands/nginx.js';
 export { DEFAULT_ACME_WEBROOT, parseListen, validDomain, type AcmeChallenge } from './commands/proxy-nginx.js';
+export { loadDeployedApp, type DeployedApp } from './stages/operate/deployed-app.js';
