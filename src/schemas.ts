@@ -7,4 +7,5 @@ export { ConfigSchema } from './config/schema.js';
 export { VerificationReportSchema, VerificationDataSchema } from './report/verification.js';
 export { LifecycleReportSchema, LifecycleDataSchema } from './report/lifecycle.js';
 export { OperationsReportSchema, OperationsDataSchema } from './report/operations.js';
+export { ProxyReportSchema, ProxyDataSchema } from './report/proxy.js';
 export { reportJsonSchema, REPORT_SCHEMAS } from './report/json-schema.js';

@@ -6,11 +6,12 @@ import { ExecutionReportSchema } from './execution.js';
 import { VerificationReportSchema } from './verification.js';
 import { LifecycleReportSchema } from './lifecycle.js';
 import { OperationsReportSchema } from './operations.js';
+import { ProxyReportSchema } from './proxy.js';
 import { ConfigSchema } from '../config/schema.js';
 
 import type { ReportKind } from './kinds.js';
 
-export const REPORT_SCHEMAS = { readiness: ReadinessReportSchema, brief: DeploymentBriefSchema, execution: ExecutionReportSchema, verification: VerificationReportSchema, lifecycle: LifecycleReportSchema, operations: OperationsReportSchema, config: ConfigSchema } as const satisfies Record<ReportKind, unknown>;
+export const REPORT_SCHEMAS = { readiness: ReadinessReportSchema, brief: DeploymentBriefSchema, execution: ExecutionReportSchema, verification: VerificationReportSchema, lifecycle: LifecycleReportSchema, operations: OperationsReportSchema, proxy: ProxyReportSchema, config: ConfigSchema } as const satisfies Record<ReportKind, unknown>;
 
 export function reportJsonSchema(kind: ReportKind): Record<string, unknown> {
   return z.toJSONSchema(REPORT_SCHEMAS[kind], { target: 'draft-2020-12' }) as Record<string, unknown>;

@@ -13,6 +13,7 @@ import { after, before, describe, test, type TestContext } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
 import { freeLocalPort } from '../../src/exec/free-port.js';
+import { ProxyReportSchema } from '../../src/report/proxy.js';
 import { labOrSkip, sshExec, type LabState } from '../lab/lab.js';
 import { labSshFlags, runCli, type CliResult } from '../helpers/cli.js';
 
@@ -29,8 +30,13 @@ interface Report {
   };
 }
 
+/** The --json report, checked against the published schema (`deckhand schema proxy`) every time. */
 function report(r: CliResult): Report {
-  try { return JSON.parse(r.stdout) as Report; } catch { return assert.fail(`no JSON report (exit ${r.code}):\n${r.stdout}\n${r.stderr}`); }
+  let raw: unknown;
+  try { raw = JSON.parse(r.stdout); } catch { return assert.fail(`no JSON report (exit ${r.code}):\n${r.stdout}\n${r.stderr}`); }
+  const parsed = ProxyReportSchema.safeParse(raw);
+  assert.ok(parsed.success, `the report does not match its schema: ${parsed.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return raw as Report;
 }
 
 describe('proxy setup: usage errors exit 2 before touching any host', () => {
