@@ -52,3 +52,4 @@ export { setupProxy, renderProxyMarkdown, type ProxySetupRequest } from './stage
 export { nginxSafe } from './commands/nginx.js';
 export { DEFAULT_ACME_WEBROOT, parseListen, validDomain, type AcmeChallenge } from './commands/proxy-nginx.js';
 export { loadDeployedApp, type DeployedApp } from './stages/operate/deployed-app.js';
+export { parseResolve, connectAddress, type ResolveOverride } from './stages/verify/resolve.js';

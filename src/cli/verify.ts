@@ -2,13 +2,13 @@
 import { readFile } from 'node:fs/promises';
 import { Command as Cmd } from 'commander';
 import {
-  DeckhandError, EXIT, parseChecksFile, renderVerificationMarkdown, stepPrinter, usageError, verify, writeReportFiles, type VerifyRequest,
+  connectAddress, DeckhandError, EXIT, parseChecksFile, parseResolve, renderVerificationMarkdown, stepPrinter, usageError, verify, writeReportFiles, type VerifyRequest,
 } from '../index.js';
 import { resolveAppName } from './app-name.js';
 import { addCommonOptions, executorFor, redactorFor, type GlobalOpts } from './shared.js';
 
 interface VerifyFlags extends GlobalOpts {
-  name?: string; repo?: string; baseDir?: string; url?: string; checks?: string; window?: string; proxyUrl?: string; serverName?: string; port?: string; health?: string; caFile?: string;
+  name?: string; repo?: string; baseDir?: string; url?: string; checks?: string; window?: string; proxyUrl?: string; serverName?: string; port?: string; health?: string; caFile?: string; resolve?: string;
 }
 
 function durationMs(flag: string, v: string): number {
@@ -34,6 +34,7 @@ export function verifyCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
     .option('--server-name <name>', 'Host header of the app\'s nginx site, for the proxy check')
     .option('--port <n>', 'port the app listens on (overrides the ledger)')
     .option('--health <path>', 'health path (overrides the ledger)')
+    .option('--resolve <host:port:address>', 'reach HOST:PORT of the URL at ADDRESS (curl\'s --resolve): check a domain before its DNS points at the server; Host and SNI stay the domain')
     .option('--ca-file <file>', 'PEM CA certificate(s) the TLS check trusts besides the system store (an internal CA)');
   addCommonOptions(c);
   c.action(async (targetArg: string, o: VerifyFlags) => {
@@ -60,6 +61,13 @@ export function verifyCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
           const p = Number(o.port);
           if (!Number.isInteger(p) || p < 1 || p > 65535) throw usageError(`--port must be 1-65535 (got "${o.port}")`);
           req.port = p;
+        }
+        if (o.resolve) {
+          const r = parseResolve(o.resolve);
+          if (!r) throw usageError(`--resolve must be HOST:PORT:ADDRESS with an IP address (got "${o.resolve}")`, 'e.g. --resolve app.example.com:443:203.0.113.7');
+          if (!req.url) throw usageError('--resolve applies to a URL: give one as the argument or with --url');
+          if (!connectAddress(req.url, r)) throw usageError(`--resolve ${o.resolve} does not match the URL ${req.url} (host and port must be the URL's)`);
+          req.resolve = r;
         }
         if (o.caFile) {
           const pem = await readFile(o.caFile, 'utf8').catch((e: Error) => { throw usageError(`cannot read ${o.caFile}: ${e.message}`); });

@@ -150,6 +150,20 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
+/** pebble's root CA (generated at each start), from its management interface. */
+function pebbleRoot(mgmtPort: number, listenerCa: string): Promise<string> {
+  return readFile(listenerCa, 'utf8').then((ca) => new Promise((resolve, reject) => {
+    const req = httpsRequest({ host: '127.0.0.1', port: mgmtPort, path: '/roots/0', ca, servername: 'localhost', timeout: 10_000 }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => { body += d.toString(); });
+      res.on('end', () => (res.statusCode === 200 && body.includes('BEGIN CERTIFICATE') ? resolve(body) : reject(new Error(`pebble /roots/0: ${res.statusCode} ${body.slice(0, 200)}`))));
+    });
+    req.on('timeout', () => req.destroy(new Error('pebble /roots/0: timeout')));
+    req.on('error', reject);
+    req.end();
+  }));
+}
+
 function alive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch { return false; }
 }
@@ -278,6 +292,21 @@ describe('proxy setup --tls against pebble (certbot webroot and standalone, a pr
     let redirect = await get();
     for (let i = 0; i < 50 && redirect.status !== 301; i++) { await sleep(100); redirect = await get(); }
     assert.deepEqual(redirect, { status: 301, location: `https://${DOMAIN}:${ports.https}/x?y=1` });
+
+    // deckhand verify through the domain (reached at 127.0.0.1, Host and SNI the domain) trusts pebble's root and passes.
+    const root = await pebbleRoot(ports.acmeMgmt, join(dir, 'pebble.crt'));
+    await writeFile(join(dir, 'pebble-root.pem'), root);
+    const url = `https://${DOMAIN}:${ports.https}/`;
+    const v = await runCli(['verify', url, '--resolve', `${DOMAIN}:${ports.https}:127.0.0.1`, '--ca-file', join(dir, 'pebble-root.pem'), '--json'], { timeoutMs: 120_000 });
+    const vr = JSON.parse(v.stdout) as { data: { verdict: string }; findings: { id: string; status: string; summary: string }[] };
+    assert.equal(v.code, 0, v.stdout + v.stderr);
+    assert.equal(vr.data.verdict, 'VERIFIED');
+    const tls = vr.findings.filter((f) => f.id.startsWith('tls.'));
+    assert.ok(tls.length >= 3 && tls.every((f) => f.status === 'pass'), JSON.stringify(tls));
+    // Without pebble's root the chain is not trusted: the same check fails, so the pass above is the CA's doing.
+    const untrusted = await runCli(['verify', url, '--resolve', `${DOMAIN}:${ports.https}:127.0.0.1`, '--json'], { timeoutMs: 120_000 });
+    assert.equal(untrusted.code, 1, untrusted.stdout + untrusted.stderr);
+    assert.ok((JSON.parse(untrusted.stdout) as typeof vr).findings.some((f) => f.id.startsWith('tls.') && f.status === 'fail'));
 
     const second = await cli();
     assert.equal(second.code, 0, second.stderr + second.stdout);

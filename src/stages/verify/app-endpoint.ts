@@ -1,5 +1,6 @@
 // Where the app answers HTTP from this machine: the given URL, or a tunnel to 127.0.0.1:<port> on the target.
 import type { Via } from './http-client.js';
+import { resolveVia } from './resolve.js';
 import type { LayerInput } from './types.js';
 
 export interface AppEndpoint {
@@ -15,7 +16,7 @@ export type EndpointOutcome = { endpoint: AppEndpoint } | { none: string } | { e
 /** `none`: nothing to reach (no URL, no port); `error`: the tunnel could not be opened. The caller closes the endpoint. */
 export async function openAppEndpoint(input: LayerInput): Promise<EndpointOutcome> {
   const { target, ctx } = input;
-  if (target.url) return { endpoint: { base: target.url, via: null, close: async () => {} } };
+  if (target.url) return { endpoint: { base: target.url, via: resolveVia(target.url, input.options.resolve), close: async () => {} } };
   if (target.port === null) return { none: 'no URL given and no port known for the app' };
   const base = `http://127.0.0.1:${target.port}`;
   try {

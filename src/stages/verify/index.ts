@@ -1,4 +1,5 @@
 // deployment-verifier: reads the deploy's handoff from the ledger (or takes a URL), runs every layer, and decides VERIFIED or FAILED.
+import type { ResolveOverride } from './resolve.js';
 import { DeckhandError } from '../../core/errors.js';
 import type { RunContext } from '../../core/context.js';
 import { VERSION } from '../../core/version.js';
@@ -33,6 +34,8 @@ export interface VerifyRequest {
   serverName?: string;
   /** PEM of CA certificates trusted in addition to the system store (an internal CA). */
   tlsCa?: string;
+  /** curl's --resolve: the URL's host:port is reached at this address. */
+  resolve?: ResolveOverride;
   /** Overrides for what the ledger says (or the only source when there is no ledger). */
   port?: number;
   healthPath?: string;
@@ -119,7 +122,7 @@ export async function verify(ctx: RunContext, req: VerifyRequest): Promise<Verif
   const { target, source, envFileText } = await subjectFor(ctx, req);
   const options: VerifyOptions = {
     windowMs: req.windowMs ?? 10_000, intervalMs: 1000, requestTimeoutMs: 5000, successes: 3, checks: req.checks ?? [],
-    proxyUrl: req.proxyUrl ?? null, tlsWarnDays: 14, ...(req.tlsCa ? { tlsCa: req.tlsCa } : {}),
+    proxyUrl: req.proxyUrl ?? null, tlsWarnDays: 14, ...(req.tlsCa ? { tlsCa: req.tlsCa } : {}), ...(req.resolve ? { resolve: req.resolve } : {}),
   };
   const input: LayerInput = { ctx, target, options, envFileText };
   const steps: StepResult[] = [];

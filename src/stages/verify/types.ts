@@ -1,4 +1,5 @@
 // The verify stage's shapes: what is verified (from the ledger handoff or a URL), and what each layer returns.
+import type { ResolveOverride } from './resolve.js';
 import type { RunContext } from '../../core/context.js';
 import type { Finding } from '../../report/common.js';
 
@@ -38,6 +39,8 @@ export interface VerifyOptions {
   tlsWarnDays: number;
   /** Extra CA certificates (PEM) the TLS layer trusts besides the system store: a private CA (`--ca-file`). */
   tlsCa?: string;
+  /** `--resolve`: the public URL's host reached at a given address (Host and SNI unchanged). */
+  resolve?: ResolveOverride;
 }
 
 /** One smoke check: a request and the conditions its response must meet. */

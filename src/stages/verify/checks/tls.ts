@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import type { Finding } from '../../../report/common.js';
 import type { LayerCheck } from '../types.js';
 import { webFinding } from './web-finding.js';
+import { connectAddress, type ResolveOverride } from '../resolve.js';
 
 const DAY_MS = 86_400_000;
 
@@ -14,6 +15,8 @@ export interface TlsInspectOptions {
   /** Extra trusted CA certificates (PEM); the system CAs otherwise. */
   ca?: string | Buffer;
   mask?: (s: string) => string;
+  /** `--resolve`: connect to this address when the URL's host and port match; SNI stays the host name. */
+  resolve?: ResolveOverride;
 }
 
 /** Only the https URL of the target (or of the proxy in front) is checked; plain http has no certificate. */
@@ -23,6 +26,7 @@ export const checkTls: LayerCheck = async (input) => {
   return inspectTls(url, {
     timeoutMs: input.options.requestTimeoutMs, warnDays: input.options.tlsWarnDays, now: input.ctx.now?.() ?? new Date(), mask: (s) => input.ctx.redactor.mask(s),
     ...(input.options.tlsCa ? { ca: input.options.tlsCa } : {}),
+    ...(input.options.resolve ? { resolve: input.options.resolve } : {}),
   });
 };
 
@@ -37,7 +41,7 @@ export async function inspectTls(url: string, opts: TlsInspectOptions): Promise<
   const where = mask(`${host}:${port}`);
   let hs: Handshake;
   try {
-    hs = await handshake(host, port, opts);
+    hs = await handshake(host, port, opts, connectAddress(url, opts.resolve)?.host ?? host);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const code = err.code ?? '';
@@ -55,12 +59,12 @@ export async function inspectTls(url: string, opts: TlsInspectOptions): Promise<
   return [chainFinding(hs, where, leafName, fp, mask), hostnameFinding(host, leaf, where, mask), expiryFinding(hs.chain, opts, where, mask)];
 }
 
-function handshake(host: string, port: number, opts: TlsInspectOptions): Promise<Handshake> {
+function handshake(host: string, port: number, opts: TlsInspectOptions, address: string = host): Promise<Handshake> {
   return new Promise((resolve, reject) => {
     // Verification is judged from authorizationError rather than by refusing: a bad chain is a finding, not a dead end.
     // Node's `ca` replaces the default store; the bundled roots are kept so an extra CA adds trust rather than narrowing it.
     const ca = opts.ca ? { ca: [...rootCertificates, typeof opts.ca === 'string' ? opts.ca : opts.ca.toString('utf8')] } : {};
-    const socket = connect({ host, port, rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }), ...ca });
+    const socket = connect({ host: address, port, rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }), ...ca });
     const timer = setTimeout(() => {
       socket.destroy();
       reject(Object.assign(new Error(`no TLS handshake within ${opts.timeoutMs}ms`), { code: 'ETIMEOUT' }));
