@@ -29,7 +29,7 @@ function portFlag(flag: string, v: string | undefined): number {
 }
 
 /** Reads the CA bundle: its PEM for a remote target, its absolute path for the local one (certbot reads it there). */
-async function caBundle(file: string, local: boolean, flag: string): Promise<{ pem: string | null; path: string | null }> {
+export async function caBundle(file: string, local: boolean, flag: string): Promise<{ pem: string | null; path: string | null }> {
   const pem = await readFile(file, 'utf8').catch((e: Error) => { throw usageError(`cannot read ${flag} ${file}: ${e.message}`); });
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw usageError(`${flag} ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   return local ? { pem: null, path: resolve(file) } : { pem, path: null };

@@ -9,13 +9,13 @@ export type ManagerKind = 'systemd' | 'pm2' | 'docker' | 'compose';
  * passwordless sudo prefixes the privileged reads with `sudo -n` ($S), anyone else reads what they can.
  * Prints `priv=root|sudo|none`. `$to` bounds daemon calls so a hung docker cannot stall the probe.
  */
-const PRIV = [
+export const PRIV = [
   'uid=$(id -u); S=; if [ "$uid" = 0 ]; then priv=root; elif command -v sudo >/dev/null 2>&1 && sudo -n true >/dev/null 2>&1; then priv=sudo; S="sudo -n"; else priv=none; fi; echo "priv=$priv"',
   'to=; command -v timeout >/dev/null 2>&1 && to="timeout 20"',
 ];
 
 /** The docker CLI this user can reach the daemon with ($D: `docker` or `sudo -n docker`), only when a docker kind is asked for. */
-const DOCKER = [
+export const DOCKER = [
   'D=; case "$kinds" in *" docker "*|*" compose "*)',
   '  if ! command -v docker >/dev/null 2>&1; then echo docker=missing',
   '  elif $to docker version --format "{{.Server.Version}}" >/dev/null 2>&1; then D=docker; echo docker=direct',
@@ -39,7 +39,7 @@ export const PM2_FILTER = [
 ].join('');
 
 /** Prints the pm2 lines (above) into $P and stdout; pm2 runs as the connecting user: its process list is per user. */
-const PM2_LIST = [
+export const PM2_LIST = [
   'P=; case "$kinds" in *" pm2 "*)',
   '  if ! command -v "$pm2" >/dev/null 2>&1; then P="pm2.missing=1"',
   // No daemon for this user means no apps; asking `pm2 jlist` would start one as a side effect.
@@ -54,7 +54,7 @@ export const CONTAINER_FORMAT = '{{.Name}}|{{index .Config.Labels "com.docker.co
   + '{{if .State.Health}}{{.State.Health.Status}}{{end}}|{{.State.Pid}}|{{.State.ExitCode}}|{{.State.OOMKilled}}|{{.State.StartedAt}}|{{.Config.Image}}';
 
 /** The project's containers (one-off `run` containers excluded) into $ids. */
-const COMPOSE_IDS = 'ids=$($to $D ps -aq --filter "label=com.docker.compose.project=$app" --filter label=com.docker.compose.oneoff=False 2>/dev/null)';
+export const COMPOSE_IDS = 'ids=$($to $D ps -aq --filter "label=com.docker.compose.project=$app" --filter label=com.docker.compose.oneoff=False 2>/dev/null)';
 
 const SYSTEMD_PROPS = 'LoadState,ActiveState,SubState,NRestarts,Result,ExecMainStatus,ExecMainCode,MainPID,ExecMainStartTimestamp,UnitFileState';
 

@@ -23,6 +23,7 @@ import { currentRelease, parseLedger } from '../deploy/ledger.js';
 import { probeState, type ProbedState } from '../deploy/state.js';
 import { causeClass, writeIncident, type IncidentRecord } from '../incident/record.js';
 import { buildBaseline, recordBaseline } from '../operate/baseline.js';
+import { observeAfterDeploy } from '../operate/baseline-task.js';
 import { checkReadiness } from '../readiness/index.js';
 import { verify } from '../verify/index.js';
 import type { SmokeCheck } from '../verify/types.js';
@@ -122,8 +123,12 @@ export async function up(ctx: RunContext, opts: UpOptions): Promise<LifecycleRep
     const ver: VerificationReport = await timed('verification', 'verify the release', () => verify(ctx, { app, ...(opts.baseDir ? { baseDir: opts.baseDir } : {}), ...(opts.windowMs ? { windowMs: opts.windowMs } : {}), ...(opts.checks ? { checks: opts.checks } : {}) }));
     stages.push({ stage: 'verification', status: ver.data.verdict, summary: ver.data.verdict === 'VERIFIED' ? 'every core check passed' : ver.data.reasons.slice(0, 3).join('; '), report: await write('verification', ver, renderVerificationMarkdown(ver)) });
     if (ver.data.verdict === 'VERIFIED') {
-      const baseline = buildBaseline(exec, ver, ctx.now?.() ?? new Date());
-      const path = await timed('baseline', 'record the ops baseline', () => recordBaseline(ctx, baseline));
+      const path = await timed('baseline', 'record the ops baseline', async () => {
+        const now = ctx.now?.() ?? new Date();
+        // Log patterns and resource levels cost one more probe; without them the baseline still records the release.
+        const observed = await observeAfterDeploy(ctx, { app, base, strategy: exec.data.strategy, port: exec.data.handoff?.port ?? null, deployedAt: exec.startedAt }, now).catch(() => undefined);
+        return recordBaseline(ctx, buildBaseline(exec, ver, now, observed));
+      });
       stages.push({ stage: 'baseline', status: 'ok', summary: `recorded at ${path}`, report: null });
       return finish('VERIFIED', app, summary.strategy, summary.release, summary.commit, summary.logs, null, port ?? null, base, path);
     }

@@ -1,7 +1,10 @@
 // What day-2 operations start from: the app deckhand deployed on a target, read in one probe (ledger, layout, current release).
 import type { RunContext } from '../../core/context.js';
 import { DeckhandError } from '../../core/errors.js';
-import { currentRelease, parseLedger, restorable, type Ledger, type LedgerEntry } from '../deploy/ledger.js';
+import { asRoot } from '../../commands/sudo.js';
+import { parseDotenv, valuesToMask } from '../deploy/secrets.js';
+import { discoverDeps } from '../verify/deps/discover.js';
+import { currentRelease, parseLedger, type Ledger, type LedgerEntry } from '../deploy/ledger.js';
 import { layoutFor } from '../deploy/layout.js';
 import { probeState, type ProbedState } from '../deploy/state.js';
 import type { Layout } from '../deploy/types.js';
@@ -15,7 +18,7 @@ export interface DeployedApp {
   current: LedgerEntry;
   /** The release `deckhand rollback` would restore, or null. */
   previous: LedgerEntry | null;
-  /** Releases that must never be removed: current and the rollback point. */
+  /** Releases that must never be removed: current, the rollback point, and newer releases rolled back from. */
   protectedIds: string[];
 }
 
@@ -30,9 +33,35 @@ export async function loadDeployedApp(ctx: RunContext, app: string, baseDir: str
       hint: 'check --name and --base-dir, or deploy it first with `deckhand deploy`',
     });
   }
-  const previous = restorable(ledger).find((r) => r.id !== current.id) ?? null;
+  // What `deckhand rollback` restores: the newest release before the current one that served and is still on disk.
+  // After a rollback that is older than the release rolled back from, which is not a rollback point.
+  const idx = ledger.releases.findIndex((r) => r.id === current.id);
+  const previous = ledger.releases.slice(0, idx).reverse().find((r) => r.status !== 'failed' && !r.pruned && state.releaseDirs.includes(r.id)) ?? null;
   return {
     app, base: state.base, layout: layoutFor(state.base), state, ledger, current, previous,
-    protectedIds: [current.id, ...(previous ? [previous.id] : [])],
+    // Releases newer than current that served (rolled back from) stay too: `deckhand rollback --to` can bring them back.
+    protectedIds: [current.id, ...(previous ? [previous.id] : []), ...ledger.releases.slice(idx + 1).filter((r) => r.status !== 'failed' && !r.pruned).map((r) => r.id)],
   };
+}
+
+/**
+ * Reads the app's env file once (through sudo when the service user owns it) and registers every value that could
+ * be secret with the redactor, so nothing an ops task shows can carry one. Returns the text (never shown), or null.
+ */
+export async function registerEnvSecrets(ctx: RunContext, d: DeployedApp): Promise<string | null> {
+  const sudo = d.state.uid !== 0 && d.state.sudo;
+  const r = await ctx.executor.run(asRoot({ argv: ['sh', '-c', 'cat "$1" 2>/dev/null; exit 0', 'deckhand-env', d.layout.envFile], mutates: false, timeoutMs: 15_000, description: `read ${d.layout.envFile} (values masked)` }, sudo));
+  const text = r.rawStdout ?? r.stdout;
+  if (text.length === 0) return null;
+  try {
+    for (const [k, v] of parseDotenv(text, d.layout.envFile)) ctx.redactor.add(...valuesToMask(k, v));
+  } catch {
+    // An env file the parser refuses still gets its secret-looking values masked, line by line.
+    for (const line of text.split('\n')) {
+      const eq = line.indexOf('=');
+      if (eq > 0) ctx.redactor.add(...valuesToMask(line.slice(0, eq).trim(), line.slice(eq + 1).trim()));
+    }
+  }
+  ctx.redactor.add(...discoverDeps(text).secrets);
+  return text;
 }
