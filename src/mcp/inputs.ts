@@ -15,7 +15,8 @@ export const deployInputs = {
   repo: z.string().min(1).describe('the repository to deploy: a directory on the server\'s machine, or a git URL'),
   appDir: z.string().min(1).optional().describe('the app inside a monorepo (directory)'),
   app,
-  strategy: z.enum(['systemd', 'pm2', 'docker', 'compose', 'static', 'script']).optional().describe('default: deckhand.yml, else the brief\'s top strategy'),
+  strategy: z.enum(['systemd', 'blue-green', 'pm2', 'docker', 'compose', 'static', 'script']).optional().describe('default: deckhand.yml, else the brief\'s top strategy'),
+  zeroDowntime: z.boolean().optional().describe('systemd, pm2 and docker apps: blue-green (two slots behind nginx); compose: the service container is replaced behind nginx'),
   config: z.string().min(1).optional().describe('deckhand.yml to use (default: the one in the app directory)'),
   envFile: z.string().min(1).optional().describe('path of an env file on the server\'s machine, installed as <base>/shared/.env (0600); its values never appear in results'),
   envNames: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).optional().describe('names of variables in the server\'s environment copied into the env file (values are never passed or shown)'),
@@ -50,6 +51,7 @@ export function deployOptions(i: DeployInputs, local: boolean): DeployOptions {
   set('script', i.script); set('rollbackScript', i.rollbackScript);
   if (i.migrate) opts.migrate = true;
   if (i.noRollback) opts.noRollback = true;
+  if (i.zeroDowntime) opts.zeroDowntime = true;
   const pm2 = local ? bundledPm2() : undefined;
   if (pm2) opts.pm2Bin = pm2;
   return opts;

@@ -11,6 +11,7 @@ import { registerIncidentRollback } from './tools/incident-rollback.js';
 import { registerRepoRuntimeDiscovery } from './tools/repo-runtime-discovery.js';
 import { registerRepoServiceLifecycle } from './tools/repo-service-lifecycle.js';
 import { registerTargetHostReadiness } from './tools/target-host-readiness.js';
+import { registerServiceOperations, registerServiceOperationsApply } from './tools/service-operations.js';
 
 export type { McpServerOptions } from './session.js';
 
@@ -18,6 +19,7 @@ const INSTRUCTIONS = [
   'deckhand deploys and operates services, locally or over SSH. Typical flow:',
   'repo_runtime_discovery (how does the repo run?) → target_host_readiness (can the host run it?) → deployment_plan (what exactly will change?) →',
   'deployment_apply (apply that plan, by its id) → deployment_verifier (does it work?); incident_rollback puts the previous release back;',
+  'service_operations reads a running service (inspection, certificates, resources, upgrade preparation, backups) and service_operations_apply maintains it;',
   'repo_service_lifecycle does all of it in one call. Every result is a versioned JSON report (structuredContent) with a Markdown rendering;',
   'reports of this session are resources under deckhand://reports/. Secrets are passed by env file path or variable name, never by value.',
 ].join(' ');
@@ -29,9 +31,11 @@ export function createMcpServer(options: McpServerOptions): { server: McpServer;
   registerTargetHostReadiness(server, session);
   registerDeploymentPlan(server, session);
   registerDeploymentVerifier(server, session);
+  registerServiceOperations(server, session);
   if (!options.readOnly) {
     registerDeploymentApply(server, session);
     registerIncidentRollback(server, session);
+    registerServiceOperationsApply(server, session);
     registerRepoServiceLifecycle(server, session);
   }
   registerReportResources(server, session.reports);

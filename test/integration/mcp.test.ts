@@ -1,7 +1,7 @@
 // `deckhand mcp` driven by the SDK's own client over stdio: tools and annotations, discovery, readiness, the plan → apply gate, resources.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,8 +16,8 @@ const EXAMPLE = fileURLToPath(new URL('../../examples/node-api/', import.meta.ur
 const FIXTURE = fileURLToPath(new URL('../fixtures/discover/node-express/', import.meta.url));
 const PM2 = fileURLToPath(new URL('../../node_modules/pm2/bin/pm2', import.meta.url));
 const CANARY = 'canary-Mc9Pq4Vt7-mcp';
-const DESTRUCTIVE = ['deployment_apply', 'incident_rollback', 'repo_service_lifecycle'];
-const READ_ONLY = ['repo_runtime_discovery', 'target_host_readiness', 'deployment_plan', 'deployment_verifier'];
+const DESTRUCTIVE = ['deployment_apply', 'incident_rollback', 'repo_service_lifecycle', 'service_operations_apply'];
+const READ_ONLY = ['repo_runtime_discovery', 'target_host_readiness', 'deployment_plan', 'deployment_verifier', 'service_operations'];
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -178,6 +178,24 @@ describe('deckhand mcp over stdio', { concurrency: false }, () => {
     assert.equal(stale.isError, true);
     assert.match(text(stale), /changed since plan/);
     assert.match(text(stale), /call deployment_plan again/);
+  });
+
+  it('service_operations inspects the deployed app; service_operations_apply records the baseline on the target', async () => {
+    const b = await call('service_operations_apply', { task: 'baseline', target: 'local', app: 'node-api', baseDir: base, windowSec: 300 });
+    assert.ok(!b.isError, text(b));
+    const br = b.structuredContent as { stage: string; data: { task: string } };
+    assert.deepEqual([br.stage, br.data.task], ['operations', 'baseline']);
+    const recorded = JSON.parse(await readFile(join(base, '.deckhand', 'baseline.json'), 'utf8')) as { app: string; release: string };
+    assert.equal(recorded.app, 'node-api');
+    const i = await call('service_operations', { task: 'inspect', target: 'local', app: 'node-api', baseDir: base, windowSec: 300 });
+    assert.ok(!i.isError, text(i));
+    const ir = i.structuredContent as { stage: string; status: string; data: { task: string; version: { release: string } } };
+    assert.deepEqual([ir.stage, ir.data.task], ['operations', 'inspect']);
+    assert.equal(ir.data.version.release, recorded.release, 'the inspected release is the one the baseline recorded');
+    assert.match(text(i), /^# Operations Inspection Report/m);
+    const bad = await call('service_operations', { task: 'resources', target: 'local', app: 'node-api', baseDir: base, watchSec: 4, intervalSec: 3 });
+    assert.equal(bad.isError, true);
+    assert.match(text(bad), /fewer than 3 samples/);
   });
 
   it('deployment_verifier checks the deployed app; incident_rollback puts the previous release back', async () => {
