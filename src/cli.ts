@@ -16,6 +16,7 @@ import { mcpCommand } from './cli/mcp.js';
 import { skillsCommand } from './cli/skills.js';
 import { proxyCommand } from './cli/proxy.js';
 import { opsCommand } from './cli/ops.js';
+import { incidentCommand } from './cli/incident.js';
 import { redactorFor, type GlobalOpts } from './cli/shared.js';
 
 let exitCode: number = EXIT.ok;
@@ -56,6 +57,7 @@ program.addCommand(schemaCommand(run));
 program.addCommand(skillsCommand(run));
 program.addCommand(proxyCommand(run));
 program.addCommand(opsCommand(run));
+program.addCommand(incidentCommand(run));
 // Settings are not inherited by commands built on their own: every parse error must become exit 2.
 for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
 

@@ -64,3 +64,8 @@ export { parseBaseline, type OpsBaseline } from './stages/operate/baseline.js';
 export { opsResources, type ResourcesRequest } from './stages/operate/resources/index.js';
 export { upgradePrep, type UpgradePrepRequest } from './stages/operate/upgrade-prep/index.js';
 export { opsBackupVerify, type BackupVerifyRequest } from './stages/operate/backup-verify/index.js';
+export { incident, rollbackRefusal, type IncidentOptions } from './stages/incident/index.js';
+export type { IncidentReport, IncidentRecord } from './report/incident.js';
+export { renderIncidentMarkdown, renderReviewDraft } from './report/markdown-incident.js';
+export { rollbackRecord, writeIncident } from './stages/incident/record.js';
+export { opsScale, checkScaleCount, type ScaleOptions } from './stages/operate/scale.js';

@@ -9,3 +9,4 @@ export { LifecycleReportSchema, LifecycleDataSchema } from './report/lifecycle.j
 export { OperationsReportSchema, OperationsDataSchema } from './report/operations.js';
 export { ProxyReportSchema, ProxyDataSchema } from './report/proxy.js';
 export { reportJsonSchema, REPORT_SCHEMAS } from './report/json-schema.js';
+export { IncidentReportSchema, IncidentRecordSchema } from './report/incident.js';

@@ -5,6 +5,7 @@ const { Pool } = require('pg');
 const pkg = require('./package.json');
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
+const CLUSTER_LINGER_MS = 500;
 
 function createApp({ pool } = {}) {
   const app = express();
@@ -78,6 +79,11 @@ function start({ port = process.env.PORT || 3000, host } = {}) {
   });
 
   let closing = null;
+  // While closing, answers carry `Connection: close`: a keep-alive client moves to another instance instead of
+  // sending its next request on a socket that is about to close.
+  server.prependListener('request', (_req, res) => {
+    if (closing) res.setHeader('Connection', 'close');
+  });
   function close() {
     if (closing) return closing;
     closing = new Promise((resolve) => {
@@ -91,7 +97,12 @@ function start({ port = process.env.PORT || 3000, host } = {}) {
 }
 
 if (require.main === module) {
-  const { close } = start();
+  const { server, close } = start();
+  // Readiness for a process manager (pm2 wait_ready): sent once the server listens; a reload stops the old
+  // instance only after this.
+  server.once('listening', () => {
+    if (process.send) process.send('ready');
+  });
   for (const signal of ['SIGTERM', 'SIGINT']) {
     process.once(signal, () => {
       console.log(`${signal} received, shutting down`);
@@ -101,7 +112,10 @@ if (require.main === module) {
       }, SHUTDOWN_TIMEOUT_MS);
       timer.unref();
       close().then(
-        () => process.exit(0),
+        // A cluster worker (pm2 cluster mode) stays a moment after its server closed: the primary may have handed
+        // it a connection just before it saw the close, and only a live worker can hand that back to be given to
+        // another worker (exiting at once would leave the client waiting on a connection nobody serves).
+        () => setTimeout(() => process.exit(0), require('node:cluster').isWorker ? CLUSTER_LINGER_MS : 0),
         (err) => {
           console.error(`shutdown error: ${err.message}`);
           process.exit(1);

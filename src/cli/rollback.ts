@@ -1,6 +1,6 @@
 // `deckhand rollback [target]`: puts a recorded release back (code, env, unit/config), restarts, checks health.
 import { Command as Cmd } from 'commander';
-import { EXIT, renderExecutionMarkdown, rollback, stepPrinter, writeReportFiles } from '../index.js';
+import { EXIT, renderExecutionMarkdown, rollback, rollbackRecord, stepPrinter, writeIncident, writeReportFiles } from '../index.js';
 import { resolveAppName } from './app-name.js';
 import { addCommonOptions, executorFor, redactorFor, type GlobalOpts } from './shared.js';
 
@@ -31,7 +31,12 @@ export function rollbackCommand(run: (fn: () => Promise<number>, o: GlobalOpts) 
           app, target, ...(o.baseDir ? { baseDir: o.baseDir } : {}), ...(o.to ? { to: o.to } : {}), ...(pm2Bin ? { pm2Bin } : {}),
           ...(o.startTimeout ? { startTimeoutSec: Number(o.startTimeout) } : {}),
         });
+        // The same Incident Record `deckhand incident` writes; a failure to write it is said, never fatal.
+        const ctx = { executor, redactor };
+        const recordPath = await writeIncident(ctx, report.data.base, rollbackRecord(report, new Date()))
+          .catch((e: unknown) => { report.data.warnings.push(`the incident record could not be written: ${e instanceof Error ? e.message : String(e)}`); return null; });
         printer?.stop();
+        if (recordPath) process.stderr.write(`incident record: ${recordPath}\n`);
         const json = redactor.mask(JSON.stringify(report, null, 2));
         const md = redactor.mask(renderExecutionMarkdown(report));
         process.stdout.write(`${o.json ? json : md}\n`);

@@ -7,6 +7,12 @@ export interface Pm2App {
   start: string;
   port: number | null;
   instances: number | 'max';
+  /** pm2 waits for the app's process.send('ready') before an instance counts as up (in a reload: before the old one stops). */
+  waitReady?: boolean;
+  /** How long pm2 waits for that message (or, without wait_ready, for the cluster worker to listen); the start timeout. */
+  listenTimeoutMs?: number;
+  /** How long an old instance may finish its requests after SIGINT before SIGKILL. */
+  killTimeoutMs?: number;
 }
 
 /** `node file args…` can run in cluster mode; anything else runs through a shell in fork mode. */
@@ -34,7 +40,11 @@ export function renderEcosystem(a: Pm2App): string {
     merge_logs: true,
     // Timestamped lines let verify read only what was logged since the deploy (the files outlive releases).
     log_date_format: 'YYYY-MM-DDTHH:mm:ss.SSSZ',
-    kill_timeout: 10000,
+    // A reload replaces cluster instances one by one: a new one must be up (ready, or listening) before the old gets
+    // SIGINT, and the old one then has kill_timeout to finish its requests (the app closes its server on SIGINT).
+    ...(a.waitReady ? { wait_ready: true } : {}),
+    ...(a.listenTimeoutMs !== undefined ? { listen_timeout: a.listenTimeoutMs } : {}),
+    kill_timeout: a.killTimeoutMs ?? 10000,
     max_restarts: 10,
     min_uptime: 5000,
   };

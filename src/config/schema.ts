@@ -33,7 +33,12 @@ export const ConfigSchema = z.object({
   keep: z.number().int().min(2).max(50).optional().describe('releases kept on the target (default 5; never fewer than current and previous)'),
   exclude: z.array(z.string()).optional().describe('extra rsync exclude patterns for the upload'),
   start_timeout: duration.optional().describe('how long the service may take to answer after start (default 30s)'),
-  pm2: z.object({ instances: z.union([z.number().int().min(1), z.literal('max')]).optional() }).strict().optional(),
+  pm2: z.object({
+    instances: z.union([z.number().int().min(1), z.literal('max')]).optional(),
+    wait_ready: z.boolean().optional()
+      .describe("pm2 waits for the app's process.send('ready') before a new instance counts as up (default: true when the start file sends it)"),
+    kill_timeout: duration.optional().describe('how long pm2 lets an old instance finish its requests after SIGINT before SIGKILL (default 10s)'),
+  }).strict().optional(),
   script: z.object({ deploy: z.string(), rollback: z.string().optional(), no_rollback: z.boolean().optional() }).strict().optional(),
   zero_downtime: z.boolean().optional().describe('systemd, pm2 and docker apps deploy blue-green (two slots behind nginx) instead of restarting in place; compose apps replace the service container behind nginx'),
   blue_green: z.object({
@@ -42,7 +47,15 @@ export const ConfigSchema = z.object({
     drain: duration.optional().describe('how long the old slot may finish its requests after the switch before it stops (default 10s)'),
     runner: z.enum(['systemd', 'pm2', 'docker']).optional().describe('what runs the slots (default: the strategy, systemd for strategy blue-green)'),
   }).strict().optional().describe('blue-green settings; setting them implies zero_downtime'),
-  proxy_port: z.number().int().min(1).max(65535).optional().describe('blue-green: the port nginx listens on in front of the slots (default 80)'),
+  proxy_port: z.number().int().min(1).max(65535).optional()
+    .describe('blue-green: the port nginx listens on in front of the slots (default 80); compose with zero downtime: in front of the service (default: the app port)'),
+  compose: z.object({
+    service: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a compose service name (letters, digits, . _ -)').optional()
+      .describe('zero downtime: the service nginx fronts (default: the one publishing the app port, else the only one with ports)'),
+    container_port: z.number().int().min(1).max(65535).optional()
+      .describe('zero downtime: the port that service listens on inside its container (default: the target of its ports entry)'),
+    drain: duration.optional().describe('zero downtime: how long the old container may finish its requests after the switch before it stops (default 10s)'),
+  }).strict().optional().describe('compose settings (used with zero_downtime: the service container is replaced behind nginx)'),
   static: z.object({
     dir: z.string().optional().describe('build output directory served by nginx, relative to the app (default: what discovery found, else dist)'),
     server_name: z.string().optional().describe('nginx server_name (default _: any host name on the port)'),

@@ -5,7 +5,7 @@ import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/serv
 /** Enough for a long session; the oldest go first so a server left running does not grow without bound. */
 const MAX_REPORTS = 200;
 
-export type StoredKind = 'brief' | 'readiness' | 'plan' | 'execution' | 'verification' | 'rollback' | 'lifecycle' | 'operations';
+export type StoredKind = 'brief' | 'readiness' | 'plan' | 'execution' | 'verification' | 'rollback' | 'lifecycle' | 'operations' | 'incident';
 
 export interface StoredReport {
   kind: StoredKind;

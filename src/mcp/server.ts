@@ -8,6 +8,7 @@ import { registerDeploymentApply } from './tools/deployment-apply.js';
 import { registerDeploymentPlan } from './tools/deployment-plan.js';
 import { registerDeploymentVerifier } from './tools/deployment-verifier.js';
 import { registerIncidentRollback } from './tools/incident-rollback.js';
+import { registerIncidentTriage } from './tools/incident-triage.js';
 import { registerRepoRuntimeDiscovery } from './tools/repo-runtime-discovery.js';
 import { registerRepoServiceLifecycle } from './tools/repo-service-lifecycle.js';
 import { registerTargetHostReadiness } from './tools/target-host-readiness.js';
@@ -32,6 +33,7 @@ export function createMcpServer(options: McpServerOptions): { server: McpServer;
   registerDeploymentPlan(server, session);
   registerDeploymentVerifier(server, session);
   registerServiceOperations(server, session);
+  registerIncidentTriage(server, session);
   if (!options.readOnly) {
     registerDeploymentApply(server, session);
     registerIncidentRollback(server, session);

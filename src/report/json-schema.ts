@@ -8,10 +8,11 @@ import { LifecycleReportSchema } from './lifecycle.js';
 import { OperationsReportSchema } from './operations.js';
 import { ProxyReportSchema } from './proxy.js';
 import { ConfigSchema } from '../config/schema.js';
+import { IncidentReportSchema } from './incident.js';
 
 import type { ReportKind } from './kinds.js';
 
-export const REPORT_SCHEMAS = { readiness: ReadinessReportSchema, brief: DeploymentBriefSchema, execution: ExecutionReportSchema, verification: VerificationReportSchema, lifecycle: LifecycleReportSchema, operations: OperationsReportSchema, proxy: ProxyReportSchema, config: ConfigSchema } as const satisfies Record<ReportKind, unknown>;
+export const REPORT_SCHEMAS = { readiness: ReadinessReportSchema, brief: DeploymentBriefSchema, execution: ExecutionReportSchema, verification: VerificationReportSchema, lifecycle: LifecycleReportSchema, operations: OperationsReportSchema, proxy: ProxyReportSchema, config: ConfigSchema, incident: IncidentReportSchema } as const satisfies Record<ReportKind, unknown>;
 
 export function reportJsonSchema(kind: ReportKind): Record<string, unknown> {
   return z.toJSONSchema(REPORT_SCHEMAS[kind], { target: 'draft-2020-12' }) as Record<string, unknown>;

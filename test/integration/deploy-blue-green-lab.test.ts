@@ -7,68 +7,13 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { labOrSkip, sshExec, type LabState } from '../lab/lab.js';
 import { labSshFlags, runCli, type CliResult } from '../helpers/cli.js';
+import { HostLoad } from '../helpers/host-load.js';
+import type { LoadResult } from '../helpers/http-load.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/node-api/', import.meta.url));
 const APP = 'lab-bg';
 const SLOTS = [3801, 3802] as const;
 const PROXY = 8801;
-const LOAD_JS = '/tmp/dh-bg-load.js';
-const STOP = '/tmp/dh-bg-load.stop';
-const STARTED = '/tmp/dh-bg-load.started';
-
-/**
- * The load, run on the target itself: ~100 requests/s to /version through nginx over keep-alive sockets, until
- * the stop file appears (bounded in time and count). Prints one JSON line: counts, versions seen, first errors.
- * Like a browser (and as Node's docs advise), a GET reset on a reused keep-alive socket before any answer is
- * sent again once on a connection of its own: a graceful nginx reload closes the old workers' idle keep-alive
- * connections, and a request can cross that close on the wire. Those retries are counted apart (`retried`);
- * a retry that fails, any other socket error and any non-2xx answer are failures.
- */
-const LOAD = `
-const http = require('http'); const fs = require('fs');
-const [port, stop, started, maxSec, maxCount] = process.argv.slice(2);
-const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-const s = { sent: 0, ok: 0, non2xx: 0, errors: 0, retried: 0, retries: [], versions: {}, order: [], failures: [] };
-let inflight = 0; const t0 = Date.now(); let stopAt = 0;
-const fail = (what) => { if (s.failures.length < 10) s.failures.push({ ms: Date.now() - t0, what }); };
-function one(retry) {
-  if (!retry) s.sent++;
-  inflight++; let done = false;
-  const end = () => { if (!done) { done = true; inflight--; } };
-  // The retry goes on a connection of its own, as a browser's does: another pooled socket may be closing too.
-  const req = http.get({ host: '127.0.0.1', port: Number(port), path: '/version', agent: retry ? false : agent, timeout: 10000 }, (res) => {
-    let body = ''; res.setEncoding('utf8'); res.on('data', (d) => { body += d; });
-    res.on('end', () => {
-      if (done) return; end();
-      if (res.statusCode >= 200 && res.statusCode < 300) {
-        s.ok++; let v = '?'; try { v = JSON.parse(body).version; } catch { v = 'unparsable'; }
-        s.versions[v] = (s.versions[v] || 0) + 1; if (s.order[s.order.length - 1] !== v) s.order.push(v);
-        if (s.ok === 1) fs.writeFileSync(started, '');
-      } else { s.non2xx++; fail('HTTP ' + res.statusCode); }
-    });
-    res.on('error', (e) => { if (done) return; end(); s.errors++; fail(e.code || e.message); });
-  });
-  req.on('timeout', () => req.destroy(new Error('timeout')));
-  req.on('error', (e) => {
-    if (done) return; end();
-    if (!retry && req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE')) { s.retried++; if (s.retries.length < 10) s.retries.push({ ms: Date.now() - t0, what: e.code }); one(true); return; }
-    s.errors++; fail((e.code || e.message) + (req.reusedSocket ? ' (reused socket)' : '') + (retry ? ' (retry)' : ''));
-  });
-}
-const tick = setInterval(() => {
-  if (fs.existsSync(stop) || Date.now() - t0 > Number(maxSec) * 1000 || s.sent >= Number(maxCount)) {
-    clearInterval(tick); stopAt = Date.now();
-    const drain = setInterval(() => {
-      if (inflight === 0 || Date.now() - stopAt > 15000) { clearInterval(drain); s.seconds = (stopAt - t0) / 1000; console.log(JSON.stringify(s)); agent.destroy(); }
-    }, 50);
-    return;
-  }
-  one();
-}, 10);
-`;
-
-interface LoadResult { sent: number; ok: number; non2xx: number; errors: number; retried: number; retries: { ms: number; what: string }[]; versions: Record<string, number>; order: string[]; failures: { ms: number; what: string }[]; seconds: number }
-
 describe('blue-green deploy to a lab host (systemd slots behind nginx, deploy user with sudo)', { concurrency: false }, () => {
   let lab: LabState | null = null;
   let work = '';
@@ -80,29 +25,9 @@ describe('blue-green deploy to a lab host (systemd slots behind nginx, deploy us
     return runCli(['deploy', target, ...labSshFlags(lab as LabState), '--repo', join(work, 'repo'), '--name', APP, '--strategy', 'blue-green', '--build', 'local',
       '--health', '/health', '--env-file', join(work, 'v.env'), '--json', '--yes', ...extra], { timeoutMs: 300_000 });
   };
+  const hostLoad = new HostLoad('node20', 'deploy', PROXY, 'dh-bg');
   /** Runs `during` under the load and returns what the load saw. */
-  const underLoad = async <T>(during: () => Promise<T>): Promise<{ result: T; load: LoadResult }> => {
-    await sh(`rm -f ${STOP} ${STARTED}`);
-    const running = sshExec('node20', 'deploy', `node ${LOAD_JS} ${PROXY} ${STOP} ${STARTED} 280 30000`, 320_000);
-    let started = false;
-    for (let i = 0; i < 100 && !started; i++) {
-      started = (await sh(`test -f ${STARTED} && echo yes`)) === 'yes';
-      if (!started) await new Promise((res) => setTimeout(res, 100));
-    }
-    assert.ok(started, 'the load got its first answer');
-    await new Promise((res) => setTimeout(res, 1000));
-    let result: T;
-    try { result = await during(); } finally {
-      // A second of load after the operation: requests right after the switch and the drain count too.
-      await new Promise((res) => setTimeout(res, 1000));
-      await sh(`touch ${STOP}`);
-    }
-    const out = await running;
-    assert.equal(out.code, 0, out.stderr);
-    const load = JSON.parse(out.stdout.trim().split('\n').pop() ?? '{}') as LoadResult;
-    process.stdout.write(`load: ${load.sent} requests in ${load.seconds}s (${Math.round(load.sent / load.seconds)}/s), ok ${load.ok}, non-2xx ${load.non2xx}, socket errors ${load.errors}, keep-alive resets retried ${load.retried}, versions ${JSON.stringify(load.versions)} in order ${load.order.join(' → ')}\n`);
-    return { result, load };
-  };
+  const underLoad = <T>(during: () => Promise<T>): Promise<{ result: T; load: LoadResult }> => hostLoad.around(during);
 
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'dh-bg-lab-'));
@@ -112,12 +37,12 @@ describe('blue-green deploy to a lab host (systemd slots behind nginx, deploy us
 
   after(async () => {
     if (lab) {
-      await sh(`touch ${STOP}`).catch(() => undefined);
+      await hostLoad.cleanup();
       await sshExec('node20', 'deploy', [
         `for u in $(systemctl list-units --all --plain --no-legend '${APP}@*' | awk '{print $1}'); do sudo -n systemctl disable --now "$u"; done`,
         `sudo -n rm -f /etc/systemd/system/${APP}@.service /etc/nginx/conf.d/${APP}-upstream.conf /etc/nginx/sites-enabled/${APP} /etc/nginx/sites-available/${APP} /var/log/nginx/${APP}.access.log /var/log/nginx/${APP}.error.log`,
         'sudo -n systemctl daemon-reload', 'sudo -n nginx -t 2>/dev/null && sudo -n systemctl reload nginx',
-        `sudo -n rm -rf /opt/${APP}; sudo -n userdel ${APP}; rm -f ${LOAD_JS} ${STOP} ${STARTED}`,
+        `sudo -n rm -rf /opt/${APP}; sudo -n userdel ${APP}`,
       ].join('; ')).catch(() => undefined);
     }
     await rm(work, { recursive: true, force: true });
@@ -127,7 +52,7 @@ describe('blue-green deploy to a lab host (systemd slots behind nginx, deploy us
     lab = labOrSkip(t); if (!lab) return;
     const h = lab.hosts.node20;
     target = `ssh://deploy@${h.host}:${h.port}`;
-    await sh(`echo ${Buffer.from(LOAD).toString('base64')} | base64 -d > ${LOAD_JS}`);
+    await hostLoad.install();
     const r1 = await deploy('1.0.0');
     assert.equal(r1.code, 0, r1.stderr + r1.stdout);
     const rep1 = JSON.parse(r1.stdout);
@@ -185,5 +110,18 @@ describe('blue-green deploy to a lab host (systemd slots behind nginx, deploy us
     assert.equal(await version(), '1.0.0');
     assert.match(await sh(`cat /etc/nginx/conf.d/${APP}-upstream.conf`), new RegExp(`server 127\\.0\\.0\\.1:${SLOTS[0]};`));
     assert.equal(await sh(`systemctl is-active ${APP}@${SLOTS[1]}.service`), 'inactive');
+  });
+
+  test('deckhand verify checks the active slot\'s unit and port, and HTTP through nginx', async (t) => {
+    lab = labOrSkip(t); if (!lab) return;
+    const v = await runCli(['verify', target, ...labSshFlags(lab), '--name', APP, '--window', '5s', '--json'], { timeoutMs: 180_000 });
+    const rep = JSON.parse(v.stdout) as { data: { verdict: string; reasons: string[] }; findings: { id: string; title: string; status: string; summary: string }[] };
+    assert.equal(rep.data.verdict, 'VERIFIED', `${rep.data.reasons.join('\n')}\n${v.stderr}`);
+    const by = (id: string): string => rep.findings.filter((f) => f.id === id).map((f) => `${f.status}: ${f.title}: ${f.summary}`).join(' | ');
+    assert.match(by('process.slot'), new RegExp(`^pass: .*slot ${SLOTS[0]} \\(${APP}@${SLOTS[0]}\\.service, systemd\\) serves behind nginx on port ${PROXY}`));
+    assert.match(by('process.systemd'), new RegExp(`^pass: systemd unit ${APP}@${SLOTS[0]}\\.service stays up`));
+    assert.match(by(`port.${SLOTS[0]}`), new RegExp(`^pass: .*${APP}@${SLOTS[0]}\\.service`));
+    assert.match(by('http.health'), /^pass: /);
+    assert.match(by('proxy.health'), /^pass: .*the proxy and the app agree/);
   });
 });

@@ -17,7 +17,7 @@ const FIXTURE = fileURLToPath(new URL('../fixtures/discover/node-express/', impo
 const PM2 = fileURLToPath(new URL('../../node_modules/pm2/bin/pm2', import.meta.url));
 const CANARY = 'canary-Mc9Pq4Vt7-mcp';
 const DESTRUCTIVE = ['deployment_apply', 'incident_rollback', 'repo_service_lifecycle', 'service_operations_apply'];
-const READ_ONLY = ['repo_runtime_discovery', 'target_host_readiness', 'deployment_plan', 'deployment_verifier', 'service_operations'];
+const READ_ONLY = ['repo_runtime_discovery', 'target_host_readiness', 'deployment_plan', 'deployment_verifier', 'service_operations', 'incident_triage'];
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

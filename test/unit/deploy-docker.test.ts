@@ -137,15 +137,17 @@ describe('docker and compose plans', () => {
     const names = p.revert.map((a) => (a.type === 'run' ? a.command.argv[3] : ''));
     assert.deepEqual(names, ['deckhand-restore', 'deckhand-switch', 'deckhand-docker-start', 'deckhand-wait']);
   });
-  it('compose: config, pull, build in prepare; up in start; down (no -v) when a first release fails', () => {
+  it('compose: config, pull, build in prepare; the release command in start; down (no -v) when a first release fails', () => {
     const p = plan(spec({ strategy: 'compose' }), state({ 'compose-v1': true }));
     assert.deepEqual(p.steps.map((s) => s.id), ['layout', 'upload', 'compose.config', 'compose.pull', 'compose.build', 'switch', 'start', 'wait-healthy', 'ledger']);
+    // One command for every release: `up -d --build --remove-orphans` from current unless the release's record holds a
+    // zero-downtime front (test/unit/deploy-compose-zero-downtime.test.ts runs both paths against stubs).
     const start = p.steps.find((s) => s.id === 'start')?.actions[0];
-    assert.deepEqual(start?.type === 'run' ? start.command.argv.slice(5) : [], ['docker-compose', '-p', 'shop', 'up', '-d', '--build', '--remove-orphans']);
+    assert.deepEqual(start?.type === 'run' ? [start.command.argv[3], ...start.command.argv.slice(-5)] : [], ['deckhand-compose-release', '', 'deckhand.release', 'docker-compose', '-p', 'shop']);
+    assert.match(start?.type === 'run' ? start.command.argv[2] ?? '' : '', /\n {2}exec "\$@" up -d --build --remove-orphans \$waitflag\n/);
     assert.deepEqual(p.revert[0]?.type === 'run' ? p.revert[0].command.argv.slice(5) : [], ['docker-compose', '-p', 'shop', 'down', '--remove-orphans']);
     const v2 = plan(spec({ strategy: 'compose' }), state({ 'compose-v1': true, 'compose-v2': true, 'compose-wait': true }));
     const up = v2.steps.find((s) => s.id === 'start')?.actions[0];
-    assert.deepEqual(up?.type === 'run' ? up.command.argv.slice(5, 8) : [], ['docker', 'compose', '-p']);
-    assert.equal(up?.type === 'run' ? up.command.argv.at(-1) : '', '--wait');
+    assert.deepEqual(up?.type === 'run' ? up.command.argv.slice(-6) : [], ['--wait', 'deckhand.release', 'docker', 'compose', '-p', 'shop']);
   });
 });

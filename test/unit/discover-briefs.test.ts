@@ -479,7 +479,7 @@ const CASES: Case[] = [
       name: 'deckhand-example-node-api', appDir: '', apps: ['.:deckhand-example-node-api:node'], ecosystem: 'node', language: 'javascript', frameworks: ['express'],
       runtime: 'node 20 @ .nvmrc:1', packageManager: 'npm',
       install: 'npm ci', build: null, start: 'npm run start', startProduction: true, dev: null, migrate: null, release: null,
-      port: '3000 code @ server.js:62', health: ['/health', '/ready'],
+      port: '3000 code @ server.js:63', health: ['/health', '/ready'],
       // The server starts without DATABASE_URL (only /ready and /api/items need it).
       envRequired: [], envOptional: ['APP_VERSION', 'DATABASE_URL', 'GIT_COMMIT', 'PORT'], envUnknown: [],
       datastores: ['postgresql'], artifacts: ['env-example:.env.example'], topStrategy: 'pm2', strategy: 'pm2', conflicts: [],

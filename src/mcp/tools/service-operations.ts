@@ -2,7 +2,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import {
-  DEFAULT_LETSENCRYPT, loadConfig, opsBackupVerify, opsBaseline, opsCerts, opsCleanup, opsInspect, opsLogrotate, opsResources,
+  DEFAULT_LETSENCRYPT, loadConfig, opsBackupVerify, opsBaseline, opsCerts, opsCleanup, opsInspect, opsLogrotate, opsResources, opsScale,
   renderOperationsMarkdown, upgradePrep, usageError, type OperationsReport, type RunContext,
 } from '../../index.js';
 import { OperationsReportSchema } from '../../schemas.js';
@@ -24,12 +24,13 @@ const common = {
   keep: z.number().int().min(1).max(50).optional().describe('cleanup: releases to keep (default: keep in deckhand.yml, else 5; current and the rollback target always stay)'),
   renewWithinDays: z.number().int().min(0).max(3650).optional().describe('certs: certificates expiring within this many days are due (default 15)'),
   certName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/).optional().describe('certs: only this certbot lineage'),
+  instances: z.number().int().min(1).max(32).optional().describe('scale: the number of instances wanted (required for scale)'),
 };
 
 const readInputs = {
-  task: z.enum(['inspect', 'certs', 'resources', 'upgrade-prep', 'backup-verify', 'cleanup', 'logrotate']).describe(
+  task: z.enum(['inspect', 'certs', 'resources', 'upgrade-prep', 'backup-verify', 'cleanup', 'logrotate', 'scale']).describe(
     'inspect: Operations Inspection Report; certs: certificates on disk and served; resources: growth over watchSec (leak, fd exhaustion); upgrade-prep: runtime, '
-    + 'outdated dependencies, pending migrations, zero-downtime plan; backup-verify: restore a dump into a throwaway PostgreSQL; cleanup, logrotate: what the apply tool would do'),
+    + 'outdated dependencies, pending migrations, zero-downtime plan; backup-verify: restore a dump into a throwaway PostgreSQL; cleanup, logrotate, scale: what the apply tool would do'),
   ...common,
   watchSec: z.number().int().min(2).max(3600).optional().describe('resources: how long to watch (default 60)'),
   intervalSec: z.number().int().min(1).max(1800).optional().describe('resources: seconds between samples (default 5; at least 3 samples must fit)'),
@@ -41,9 +42,9 @@ const readInputs = {
 };
 
 const applyInputs = {
-  task: z.enum(['baseline', 'logrotate', 'cleanup', 'certs-renew']).describe(
+  task: z.enum(['baseline', 'logrotate', 'cleanup', 'certs-renew', 'scale']).describe(
     'baseline: record the ops baseline on the target; logrotate: install /etc/logrotate.d/<app> after logrotate -d passes; cleanup: remove what service_operations '
-    + 'task cleanup lists (each item re-checked, under the deploy lock); certs-renew: renew due certbot certificates, reload nginx, prove the served certificate changed'),
+    + 'task cleanup lists (each item re-checked, under the deploy lock); certs-renew: renew due certbot certificates, reload nginx, prove the served certificate changed; scale: compose (zero-downtime front) or pm2 cluster to `instances`, every instance checked to receive traffic'),
   ...common,
   force: z.boolean().optional().describe('logrotate: run one rotation now'),
 };
@@ -64,6 +65,11 @@ function certsRequest(i: ReadInputs | ApplyInputs, appName: string, renew: boole
   };
 }
 
+function instancesOf(i: { instances?: number | undefined }): number {
+  if (i.instances === undefined) throw usageError('scale needs `instances` (1 to 32)');
+  return i.instances;
+}
+
 async function runRead(ctx: RunContext, i: ReadInputs, appName: string): Promise<OperationsReport> {
   const base = { app: appName, baseDir: i.baseDir ?? null };
   switch (i.task) {
@@ -81,6 +87,7 @@ async function runRead(ctx: RunContext, i: ReadInputs, appName: string): Promise
       return opsBackupVerify(ctx, { ...base, dump: i.dump ?? null, fromTarget: i.fromTarget === true, envVar: 'DATABASE_URL', checkTable: i.checkTable ?? null, workDir: '/tmp', timeoutSec: 1800 });
     case 'cleanup': return opsCleanup(ctx, { ...base, yes: false, olderThanDays: i.olderThanDays ?? 30, ...(await keepFor(i)) });
     case 'logrotate': return opsLogrotate(ctx, { ...base, yes: false, force: false });
+    case 'scale': return opsScale(ctx, { ...base, to: instancesOf(i), yes: false });
   }
 }
 
@@ -91,6 +98,7 @@ async function runApply(ctx: RunContext, i: ApplyInputs, appName: string): Promi
     case 'logrotate': return opsLogrotate(ctx, { ...base, yes: true, force: i.force === true });
     case 'cleanup': return opsCleanup(ctx, { ...base, yes: true, olderThanDays: i.olderThanDays ?? 30, ...(await keepFor(i)) });
     case 'certs-renew': return opsCerts(ctx, certsRequest(i, appName, true));
+    case 'scale': return opsScale(ctx, { ...base, to: instancesOf(i), yes: true });
   }
 }
 

@@ -14,6 +14,8 @@ import { applyPlan, type ApplyInputs } from './apply.js';
 import { planDeploy } from './plan.js';
 import { composeEnv } from './secrets.js';
 import { resolveSpec, unwrapNpmStart, type DeployFlags } from './spec.js';
+import { pm2Readiness } from './pm2-ready.js';
+import { resolveComposeFront } from './compose-front.js';
 import { probeState } from './state.js';
 import type { DeploySpec, Plan } from './types.js';
 import type { ExecutionReport } from '../../report/execution.js';
@@ -86,6 +88,13 @@ async function prepareFrom(ctx: RunContext, local: RunContext, opts: DeployOptio
   const spec = resolveSpec({ sourceDir: appRoot, brief, config, flags, commit: tree.commit, dirty: tree.dirty });
   spec.commands.start = unwrapNpmStart(spec.commands.start, await readFile(join(appRoot, 'package.json'), 'utf8').catch(() => null));
   if (opts.pm2Bin && ctx.executor.host.kind === 'local') spec.pm2Bin = opts.pm2Bin;
+  if (spec.strategy === 'compose' && spec.zeroDowntime) {
+    spec.composeFront = resolveComposeFront(appRoot, config, spec.port);
+    // nginx in front: the port clients reach (the post-start check, the ledger, the handoff) is nginx's.
+    spec.port = spec.composeFront.proxyPort;
+  }
+  // Read once the start command is final (`npm start` unwrapped to the file it runs).
+  if (spec.strategy === 'pm2' || spec.blueGreen?.runner === 'pm2') spec.pm2Ready = pm2Readiness(appRoot, spec.commands.start, config.pm2?.wait_ready);
   const env = await composeEnv({
     ...(opts.envFile ?? config.secrets?.env_file ? { envFile: opts.envFile ?? resolve(appRoot, config.secrets?.env_file ?? '') } : {}),
     fromEnvironment: [...(opts.env ?? []), ...(config.secrets?.env ?? [])],

@@ -59,7 +59,8 @@ export function planDeploy(input: PlanInput): Plan {
   if (spec.port === null) warnings.push('no port known: the post-start check can only see that the process stays up');
   const releaseDir = layout.release(releaseId);
   const record = layout.record(releaseId);
-  const systemUser = spec.strategy === 'systemd' || spec.strategy === 'blue-green';
+  // A service user runs systemd units (blue-green's systemd slots too); pm2 and containers run as the connecting user.
+  const systemUser = spec.strategy === 'systemd' || (spec.strategy === 'blue-green' && (spec.blueGreen?.runner ?? 'systemd') === 'systemd');
   // The port clients reach: nginx's in front of the slots for blue-green. Checked after the start, recorded in the ledger and the handoff.
   const served = spec.blueGreen?.proxyPort ?? spec.port;
   // The env file belongs to whoever runs the app: the service user (systemd), else the connecting user even when root work goes through sudo.
@@ -108,7 +109,7 @@ export function planDeploy(input: PlanInput): Plan {
     warnings.push(`an earlier deploy was interrupted: ${leftovers.join(', ')} never went live and will be removed`);
   }
   // Container strategies install and build inside the image (Dockerfile), never on the host or here.
-  const inImage = spec.strategy === 'docker' || spec.strategy === 'compose';
+  const inImage = spec.strategy === 'docker' || spec.strategy === 'compose' || spec.blueGreen?.runner === 'docker';
   const hostCommands = [spec.commands.install, spec.commands.build].filter((c): c is string => c !== null);
   if (inImage && (hostCommands.length > 0 || spec.build === 'local')) warnings.push(`${spec.strategy}: install and build run in the image build, so ${[...hostCommands, ...(spec.build === 'local' ? ['build: local'] : [])].join(', ')} is not used`);
   const useLocalBuild = spec.build === 'local' && !inImage;
@@ -179,6 +180,7 @@ export function planDeploy(input: PlanInput): Plan {
       : spec.strategy === 'static' ? 'nginx reloads gracefully (old workers finish their requests); the site serves the new release'
       : spec.strategy === 'script' ? `runs ${spec.script?.deploy ?? 'the deploy script'} on the target: it changes whatever the script changes`
       : spec.strategy === 'blue-green' ? 'the new release starts on the idle slot and gets traffic only once healthy (graceful nginx reload); the old slot finishes its requests before it stops'
+      : spec.composeFront ? `a new ${spec.composeFront.service} container starts beside the old one and gets traffic only once healthy (graceful nginx reload on port ${spec.composeFront.proxyPort}); the old container finishes its requests before it is removed; other services are left running`
       : 'the service restarts: requests in flight during the restart fail (blue-green avoids this)',
     undo: previousId ? `automatic: on failure deckhand restores ${previousId} and restarts it` : 'the service is stopped (no earlier release)',
     verify: `${served !== null ? `GET http://127.0.0.1:${served}${spec.healthPath ?? '/'} answers 2xx/3xx` : 'the process stays up'} 3 times in a row within ${Math.round(spec.startTimeoutMs / 1000)}s`,

@@ -6,6 +6,7 @@ import { VERSION } from '../../core/version.js';
 import { asRoot } from '../../commands/sudo.js';
 import { restoreCommand, snapshotCommand, switchCurrentCommand } from '../../commands/release.js';
 import { writeFileCommand } from '../../commands/fs.js';
+import { parseSlotConfig, readSlotConfigCommand, slotConfigPath } from '../../commands/blue-green.js';
 import { waitHealthyCommand } from '../../commands/health.js';
 import { SCHEMA_VERSION } from '../../report/common.js';
 import type { ExecutionData, ExecutionReport } from '../../report/execution.js';
@@ -16,7 +17,7 @@ import { acquireLock, releaseLock } from './lock.js';
 import { probeState, stateFingerprint, stateSummary } from './state.js';
 import { plannerFor } from './strategies/index.js';
 import type { PlanContext } from './strategies/types.js';
-import type { DeploySpec, Plan, Step } from './types.js';
+import type { DeploySpec, Layout, Plan, Step } from './types.js';
 
 export interface RollbackOptions {
   app: string;
@@ -45,6 +46,17 @@ function pickTarget(entries: readonly LedgerEntry[], current: LedgerEntry | null
   throw new DeckhandError('usage', 'there is no earlier release to roll back to', { hint: 'the ledger holds no restorable release older than the current one (`deckhand releases`)' });
 }
 
+/**
+ * blue-green: the slot settings recorded for the release (which runner ran its slots, their ports), else the ones
+ * in force. The slot commands read the restored file on the target themselves; the planner needs the runner for
+ * the files it restores and the checks it runs. Null when neither file is readable.
+ */
+async function recordedSlots(ctx: RunContext, layout: Layout, id: string, sudo: boolean): Promise<DeploySpec['blueGreen'] | null> {
+  const r = await ctx.executor.run(asRoot(readSlotConfigCommand([`${layout.record(id)}/blue-green.conf`, slotConfigPath(layout.base)]), sudo));
+  const c = r.exitCode === 0 ? parseSlotConfig(r.rawStdout ?? r.stdout) : null;
+  return c ? { runner: c.runner, ports: [c.ports[0], c.ports[1]], proxyPort: c.proxyPort, drainSec: c.drainSec } : null;
+}
+
 export async function rollback(ctx: RunContext, opts: RollbackOptions): Promise<ExecutionReport> {
   const startedAt = ctx.now?.() ?? new Date();
   const t0 = performance.now();
@@ -56,12 +68,13 @@ export async function rollback(ctx: RunContext, opts: RollbackOptions): Promise<
   const target = pickTarget(ledger.releases, current, opts.to, state.releaseDirs);
   const layout = layoutFor(state.base);
   const sudo = state.uid !== 0 && state.sudo;
+  const blueGreen = target.strategy === 'blue-green' ? await recordedSlots(ctx, layout, target.id, sudo) : null;
   const spec: DeploySpec = {
     app: opts.app, strategy: target.strategy as DeploySpec['strategy'], sourceDir: '', commit: target.commit, dirty: target.dirty, runtime: null,
     port: target.port ?? null, healthPath: target.healthPath ?? null, build: 'target', commands: { install: null, build: null, start: null, migrate: null },
     envNames: [], envSources: [], serviceUser: target.serviceUser ?? opts.app, keep: 5, excludes: [], startTimeoutMs: (opts.startTimeoutSec ?? 30) * 1000,
     baseDirOverride: opts.baseDir ?? null, pm2Instances: 1, script: null, ...(opts.pm2Bin ? { pm2Bin: opts.pm2Bin } : {}),
-    zeroDowntime: target.strategy === 'blue-green',
+    zeroDowntime: target.strategy === 'blue-green', ...(blueGreen ? { blueGreen } : {}),
   };
   const ctxPlan: PlanContext = { spec, layout, state, releaseId: target.id, previousId: current?.id ?? null, sudo, root: (c) => asRoot(c, sudo) };
   const strategy = plannerFor(spec.strategy);
@@ -107,8 +120,9 @@ export async function rollback(ctx: RunContext, opts: RollbackOptions): Promise<
     previousRelease: current?.id ?? null, base: layout.base, plan: planSteps(plan), commands: applier.executed,
     filesTouched: [layout.current, layout.envFile, ...managed.map((m) => m.path), layout.ledger], runtime: { status: 'unknown', detail: '' },
     handoff: null, rollbackEntry: plan.rollbackEntry, failure: null,
+    warnings: target.strategy === 'blue-green' && !blueGreen ? [`no slot settings could be read for ${target.id} (${layout.record(target.id)}/blue-green.conf, ${slotConfigPath(layout.base)}): planned as systemd slots; the slot commands read the restored settings themselves`] : [],
     lockRecovered: lock.recovered ? `stale lock of ${lock.recovered.owner} (pid ${lock.recovered.pid}) taken over` : null,
-    pruned: [], warnings: [], envNames: [], journal: `${layout.journal}/rollback-${startedAt.toISOString().replace(/[-:.]/g, '')}.json`,
+    pruned: [], envNames: [], journal: `${layout.journal}/rollback-${startedAt.toISOString().replace(/[-:.]/g, '')}.json`,
   };
   try {
     let failed: { step: string; message: string } | null = null;

@@ -35,7 +35,7 @@ export interface DeployFlags {
 }
 
 const DURATION_RE = /^(\d+)(ms|s|m)$/;
-function durationMs(s: string | undefined, fallback: number): number {
+export function durationMs(s: string | undefined, fallback: number): number {
   const m = s ? DURATION_RE.exec(s) : null;
   if (!m?.[1]) return fallback;
   const n = Number(m[1]);
@@ -218,6 +218,7 @@ export function resolveSpec(input: { sourceDir: string; brief: BriefData | null;
       : cfg.script ? { deploy: cfg.script.deploy, rollback: cfg.script.rollback ?? null } : null,
     ...(strategy === 'static' ? { staticSite: resolveStatic(cfg, brief) } : {}),
     ...(blueGreen ? { blueGreen } : {}),
+    ...(cfg.pm2?.kill_timeout ? { pm2KillTimeoutMs: durationMs(cfg.pm2.kill_timeout, 10_000) } : {}),
     zeroDowntime,
   };
 }

@@ -2,6 +2,7 @@
 import type { Command } from '../../core/command.js';
 import type { StrategyName } from '../../config/schema.js';
 import type { ScriptPreview } from '../../commands/script.js';
+import type { ComposeFront } from '../../commands/compose-front.js';
 
 /** Everything a planner needs, resolved from flags > deckhand.yml > brief. Holds no secret values. */
 export interface DeploySpec {
@@ -39,6 +40,12 @@ export interface DeploySpec {
   blueGreen?: { runner: 'systemd' | 'pm2' | 'docker'; ports: [number, number]; proxyPort: number; drainSec: number };
   /** Asked for zero downtime: true for blue-green, and for compose (the service container is replaced behind nginx). */
   zeroDowntime: boolean;
+  /** compose with zero downtime: the service nginx fronts, its container port, the nginx port, the drain bound, the compose file. */
+  composeFront?: ComposeFront;
+  /** pm2: whether pm2 waits for the app's process.send('ready'), and what that was decided from. */
+  pm2Ready?: { waitReady: boolean; evidence: string };
+  /** pm2: how long an old instance may finish its requests after SIGINT (kill_timeout). */
+  pm2KillTimeoutMs?: number;
   /** static strategy: the build output directory served by nginx, relative to the release (e.g. dist). */
   staticSite?: { dir: string; serverName: string | null };
 }

@@ -20,6 +20,7 @@ import { checkProxy } from './checks/proxy.js';
 import { checkSmoke } from './checks/smoke.js';
 import { checkTls } from './checks/tls.js';
 import { checkVersion } from './checks/version.js';
+import { layerTarget, noSlot, proxyUrlFor, readSlotView, slotFinding } from './blue-green.js';
 import type { LayerCheck, LayerInput, SmokeCheck, VerifyLayer, VerifyOptions, VerifyTarget } from './types.js';
 
 export interface VerifyRequest {
@@ -39,6 +40,8 @@ export interface VerifyRequest {
   /** Overrides for what the ledger says (or the only source when there is no ledger). */
   port?: number;
   healthPath?: string;
+  /** Start of the log window (ISO time) instead of the release's deploy: after a rollback, the restart, so the lines of the release rolled back from do not count. */
+  since?: string;
 }
 
 const LAYERS: Record<VerifyLayer, LayerCheck> = {
@@ -81,10 +84,12 @@ async function subjectFor(ctx: RunContext, req: VerifyRequest): Promise<{ target
       for (const [k, v] of parseDotenv(envFileText, layout.envFile)) ctx.redactor.add(...valuesToMask(k, v));
     } catch { envFileText = null; }
   }
+  // blue-green: the slot nginx sends traffic to now, and what runs it, from the target itself.
+  const blueGreen = cur?.strategy === 'blue-green' ? await readSlotView(ctx, req.app, state.base, cur.port ?? null) : null;
   return {
     target: {
       app: req.app, strategy: (cur?.strategy ?? null) as VerifyTarget['strategy'], port: req.port ?? cur?.port ?? null, healthPath: req.healthPath ?? cur?.healthPath ?? null,
-      release: cur?.id ?? null, base: state.base, since: cur?.deployedAt ?? null, url, serverName: req.serverName ?? null,
+      release: cur?.id ?? null, base: state.base, since: req.since ?? cur?.deployedAt ?? null, url, serverName: req.serverName ?? null, ...(blueGreen ? { blueGreen } : {}),
     },
     source: cur ? 'ledger' : 'flags', envFileText,
   };
@@ -132,7 +137,10 @@ export async function verify(ctx: RunContext, req: VerifyRequest): Promise<Verif
     ctx.onProgress?.({ type: 'step-start', id: layer, title: TITLE[layer] });
     let fs: Finding[];
     try {
-      fs = (await LAYERS[layer](input)).map((f) => ({ ...f, section: layer }));
+      // blue-green: the layers that look at a process check the active slot; the proxy layer defaults to nginx's port.
+      const own: LayerInput = { ...input, target: layerTarget(layer, target), options: layer === 'proxy' && !options.proxyUrl ? { ...options, proxyUrl: proxyUrlFor(target) } : options };
+      const slot = layer === 'process' ? slotFinding(input) : null;
+      fs = [...(slot ? [slot] : []), ...(noSlot(layer, target) ?? await LAYERS[layer](own))].map((f) => ({ ...f, section: layer }));
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       fs = [{ id: `${layer}.error`, section: layer, title: TITLE[layer], status: 'unknown', required: true, summary: `the check could not run: ${msg}` }];

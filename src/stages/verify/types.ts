@@ -10,7 +10,7 @@ export type VerifyLayer = 'process' | 'port' | 'http' | 'smoke' | 'tls' | 'logs'
 export interface VerifyTarget {
   /** The app (service / container / pm2 name); null for a bare URL. */
   app: string | null;
-  strategy: 'systemd' | 'pm2' | 'docker' | 'compose' | 'static' | 'script' | null;
+  strategy: 'systemd' | 'pm2' | 'docker' | 'compose' | 'static' | 'script' | 'blue-green' | null;
   port: number | null;
   healthPath: string | null;
   release: string | null;
@@ -22,6 +22,11 @@ export interface VerifyTarget {
   url: string | null;
   /** Host header / server name for the proxy check (nginx site of the app), when known. */
   serverName: string | null;
+  /**
+   * blue-green: what runs the slots, their ports, nginx's port in front (`port` is that one too) and the slot nginx
+   * sends traffic to now (null when the upstream names none), read on the target; `shown` is what was read.
+   */
+  blueGreen?: { runner: 'systemd' | 'pm2' | 'docker'; ports: [number, number] | null; proxyPort: number | null; active: number | null; settingsRead: boolean; shown: string };
 }
 
 export interface VerifyOptions {

@@ -25,9 +25,17 @@ export const pm2Strategy: StrategyPlanner = {
   prepare(ctx) {
     const { spec, layout } = ctx;
     const staged = `${layout.record(ctx.releaseId)}/ecosystem.config.cjs`;
-    const content = renderEcosystem({ name: spec.app, base: layout.base, start: spec.commands.start ?? 'false', port: spec.port, instances: spec.pm2Instances });
+    const ready = spec.pm2Ready ?? { waitReady: false, evidence: '' };
+    const killTimeoutMs = spec.pm2KillTimeoutMs ?? 10_000;
+    const content = renderEcosystem({
+      name: spec.app, base: layout.base, start: spec.commands.start ?? 'false', port: spec.port, instances: spec.pm2Instances,
+      waitReady: ready.waitReady, listenTimeoutMs: spec.startTimeoutMs, killTimeoutMs,
+    });
+    const waits = ready.waitReady ? `wait_ready (${ready.evidence})`
+      : `no wait_ready${ready.evidence ? ` (${ready.evidence})` : ''}: a new instance counts as up once it listens`;
     return [{
-      id: 'pm2.ecosystem', title: 'Generate the pm2 ecosystem file', phase: 'prepare', destructive: false,
+      id: 'pm2.ecosystem', title: `Generate the pm2 ecosystem file: ${waits}; listen_timeout ${Math.round(spec.startTimeoutMs / 1000)}s, kill_timeout ${Math.round(killTimeoutMs / 1000)}s`,
+      phase: 'prepare', destructive: false,
       actions: [{ type: 'write', path: staged, mode: '0644', content, sudo: false }],
     }];
   },
