@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runCli, type CliResult } from '../helpers/cli.js';
-import { freePort } from '../helpers/free-port.js';
+import { freeLocalPort as freePort } from '../../src/exec/free-port.js';
 import { OperationsReportSchema, type OperationsReport } from '../../src/report/operations.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/node-api/', import.meta.url));
