@@ -31,7 +31,11 @@ describe('docker and compose strategies on the lab Docker host', { concurrency: 
   let work = '';
   let target = '';
   const sh = async (cmd: string): Promise<string> => (await sshExec('docker', 'root', cmd)).stdout.trim();
-  const json = async (port: number, path: string): Promise<Record<string, unknown>> => JSON.parse(await sh(`curl -s -m 5 http://127.0.0.1:${port}${path}`)) as Record<string, unknown>;
+  // A generous per-request limit: a busy Docker host can be slow to answer, and a timeout here would say nothing about deckhand.
+  const json = async (port: number, path: string): Promise<Record<string, unknown>> => {
+    const r = await sshExec('docker', 'root', `curl -sS -m 30 http://127.0.0.1:${port}${path}`);
+    try { return JSON.parse(r.stdout) as Record<string, unknown>; } catch { throw new Error(`GET ${path} on :${port} gave no JSON (curl exit ${r.code}): ${r.stderr.trim()} ${r.stdout.slice(0, 200)}`); }
+  };
   const report = (r: CliResult): { data: { outcome: string; releaseId: string; previousRelease: string | null; failure: { step: string } | null; warnings: string[] } } => {
     try { return JSON.parse(r.stdout); } catch { throw new Error(`no JSON report (exit ${r.code}):\n${r.stderr}\n${r.stdout}`); }
   };

@@ -183,6 +183,20 @@ describe('local pm2 deploy of examples/node-api', { concurrency: false }, () => 
     assert.equal(JSON.parse((await get(port, '/health')).body).status, 'ok');
   });
 
+  it('the default keeps 5 releases: the sixth prunes the oldest, never the one serving or its rollback point', async () => {
+    const before = (await readdir(join(base, 'releases'))).sort();
+    assert.equal(before.length, 5, `five releases so far: ${before.join(', ')}`);
+    const r = await deploy([], '8.0.0');
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const rep = JSON.parse(r.stdout);
+    assert.deepEqual(rep.data.pruned, [before[0]]);
+    const after = (await readdir(join(base, 'releases'))).sort();
+    assert.equal(after.length, 5);
+    assert.ok(!after.includes(before[0] ?? ''), 'the oldest release is gone');
+    assert.ok(after.includes(rep.data.releaseId) && after.includes(rep.data.previousRelease), 'current and its rollback point stay');
+    assert.equal(JSON.parse((await get(port, '/version')).body).version, '8.0.0');
+  });
+
   it('the canary secret appears in no output, report, journal or log file', async () => {
     for (const o of outputs) {
       assert.ok(!o.stdout.includes(CANARY) && !o.stderr.includes(CANARY), 'CLI output');
