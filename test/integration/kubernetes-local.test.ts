@@ -161,3 +161,15 @@ test('deploy --strategy kubernetes --yes with the cluster refused: rendered by t
     assert.ok(!r.stdout.includes(CANARY) && !r.stderr.includes(CANARY));
   } finally { await rm(dir, { recursive: true, force: true }); }
 });
+
+test('rollback --strategy kubernetes: with no release recorded in this context it says where it looked and changes nothing (exit 2)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'dh-k8s-'));
+  try {
+    const app = await repo(dir);
+    const env = { KUBECONFIG: await kubeconfig(dir, await freeLocalPort()), HOME: dir };
+    const r = await runCli(['rollback', '--repo', app], { env, timeoutMs: 60_000 });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /no ledger for shop-web in lab-ctx\/shop/);
+    assert.ok(!r.stderr.includes(CANARY));
+  } finally { await rm(dir, { recursive: true, force: true }); }
+});

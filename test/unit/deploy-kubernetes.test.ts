@@ -270,3 +270,35 @@ test('rollback refuses a release without recorded revisions', async () => {
   await assert.rejects(rollbackKubernetes({ executor: ex, redactor: new Redactor() }, { app: 'web', kube: kube() }), /no earlier release/);
   await assert.rejects(rollbackKubernetes({ executor: ex, redactor: new Redactor() }, { app: 'web', kube: kube(), to: 'a' }), /no recorded revision/);
 });
+
+test('resolve: discovery\'s manifests give the Deployments, the image repository and the Service port; a chart gives the release; the context is read once', async () => {
+  const { mkdtemp, mkdir, writeFile, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { resolveKubeSpec } = await import('../../src/stages/deploy/kubernetes/resolve.js');
+  const dir = await mkdtemp(join(tmpdir(), 'dh-k8s-resolve-'));
+  try {
+    await mkdir(join(dir, 'deploy'), { recursive: true });
+    await writeFile(join(dir, 'deploy', 'app.yaml'), 'kind: Deployment\n');
+    await writeFile(join(dir, 'deploy', 'notes.txt'), 'not a manifest');
+    await mkdir(join(dir, 'charts', 'web'), { recursive: true });
+    const artifacts = [{ type: 'kubernetes', path: 'deploy/app.yaml', summary: {
+      workloads: [{ kind: 'Deployment', name: 'api', containers: [{ image: 'ghcr.io/acme/api:1.2', init: false }, { image: 'busybox:1', init: true }] }, { kind: 'Job', name: 'migrate', containers: [] }],
+      services: [{ name: 'api', ports: [{ port: 8080, targetPort: 3000 }] }],
+    } }];
+    const brief = { artifacts } as unknown as Parameters<typeof resolveKubeSpec>[1]['brief'];
+    const ex = new RecordingExecutor([{ match: 'kubectl config current-context', stdout: 'kind-dev\n' }]);
+    const k = await resolveKubeSpec({ executor: ex, redactor: new Redactor() }, { appRoot: dir, app: 'api', config: {}, brief, home: '/home/op' });
+    assert.deepEqual([k.mode, k.target.context, k.target.namespace, k.deployments, k.image, k.service, k.servicePort, k.rolloutTimeoutSec], ['manifests', 'kind-dev', 'default', ['api'], 'ghcr.io/acme/api', 'api', 8080, 300]);
+    assert.deepEqual(k.manifests?.files, ['app.yaml']);
+    assert.equal(k.stateDir, '/home/op/.deckhand/kubernetes/kind-dev/default/api');
+    const h = await resolveKubeSpec({ executor: new RecordingExecutor([]), redactor: new Redactor() }, {
+      appRoot: dir, app: 'api', brief: null, config: { kubernetes: { context: 'prod', helm: { chart: 'charts/web', values: ['values-prod.yaml'] } } },
+    });
+    assert.deepEqual([h.mode, h.helm?.chart, h.helm?.release, h.helm?.values, h.deployments], ['helm', join(dir, 'charts/web'), 'api', [join(dir, 'values-prod.yaml')], ['api']]);
+    const ref = await resolveKubeSpec({ executor: new RecordingExecutor([]), redactor: new Redactor() }, { appRoot: dir, app: 'api', brief: null, config: { kubernetes: { context: 'prod', helm: { chart: 'bitnami/nginx' } } } });
+    assert.equal(ref.helm?.chart, 'bitnami/nginx', 'a chart reference that is not a directory here goes to helm as is');
+    await assert.rejects(resolveKubeSpec({ executor: new RecordingExecutor([{ match: 'current-context', exitCode: 1, stderr: 'error: current-context is not set' }]), redactor: new Redactor() }, { appRoot: dir, app: 'api', config: {}, brief: null }), /no Kubernetes context/);
+    await assert.rejects(resolveKubeSpec({ executor: new RecordingExecutor([]), redactor: new Redactor() }, { appRoot: dir, app: 'api', config: { kubernetes: { context: 'c' } }, brief: null }), /needs manifests or a Helm chart/);
+  } finally { await rm(dir, { recursive: true, force: true }); }
+});
