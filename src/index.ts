@@ -14,6 +14,7 @@ export { DryRunExecutor } from './exec/dry-run.js';
 export { RecordingExecutor, type ScriptedAnswer } from './exec/recording.js';
 export type { SshSettings } from './commands/ssh.js';
 export { checkReadiness, evaluate } from './stages/readiness/index.js';
+export { checkKubernetesReadiness, neededPermissions, type KubeCheckOptions } from './stages/readiness/kubernetes.js';
 export { discover, type DiscoverOptions } from './stages/discover/index.js';
 export type { Signal, Detector, RepoIndex, Evidence } from './stages/discover/types.js';
 export type { DeploymentBrief, BriefData } from './report/brief.js';
@@ -27,7 +28,7 @@ export { writeReportFiles } from './report/write.js';
 export { REPORT_KINDS, type ReportKind } from './report/kinds.js';
 // Schemas (zod and JSON Schema) live in the second entry point, src/schemas.ts: zod costs ~130 ms to load,
 // and checking a host does not need it.
-export { prepareDeploy, applyDeploy, applyPlan, planReport, rollback, appName, type DeployOptions, type PreparedDeploy, type RollbackOptions, type Plan, type DeploySpec } from './stages/deploy/index.js';
+export { prepareDeploy, applyDeploy, applyPlan, planReport, rollback, rollbackKubernetes, resolveKubeSpec, appName, type KubeRollbackOptions, type DeployOptions, type PreparedDeploy, type RollbackOptions, type Plan, type DeploySpec } from './stages/deploy/index.js';
 export { composeEnv, parseDotenv } from './stages/deploy/secrets.js';
 export { readLock, type LockRecord } from './stages/deploy/lock.js';
 export { parseLedger, type Ledger, type LedgerEntry } from './stages/deploy/ledger.js';

@@ -1,20 +1,25 @@
 // `deckhand check [target]`: target-host-readiness from the command line.
 import { Command as Cmd } from 'commander';
 import {
-  checkReadiness, EXIT, renderReadinessMarkdown, renderReadinessTerminal, stepPrinter, writeReportFiles, type CheckOptions,
+  checkKubernetesReadiness, checkReadiness, EXIT, usageError, renderReadinessMarkdown, renderReadinessTerminal, stepPrinter, writeReportFiles, type CheckOptions,
 } from '../index.js';
 import { addCommonOptions, collect, executorFor, redactorFor, type GlobalOpts } from './shared.js';
 
 interface CheckFlags extends GlobalOpts {
   strategy?: string; require?: string[]; port?: string[]; proxy?: boolean; memory?: string; disk?: string;
   app?: string; baseDir?: string; reach?: string[]; requireEnv?: string[]; envFilePath?: string; brief?: string;
+  context?: string; namespace?: string; helm?: boolean; requestTimeout?: string;
 }
 
 export function checkCommand(run: (fn: () => Promise<number>, o: GlobalOpts) => Promise<void>): Cmd {
   const c = new Cmd('check')
     .description('target-host-readiness: can this host run the app? (READY / READY WITH WARNINGS / NOT READY)')
     .argument('[target]', 'local, user@host, user@host:port, ssh://user@host:port, or an ~/.ssh/config alias', 'local')
-    .option('--strategy <name>', 'what the deploy will use: systemd, pm2, docker, compose, static')
+    .option('--strategy <name>', 'what the deploy will use: systemd, pm2, docker, compose, static, blue-green, kubernetes (kubectl checks here; no target)')
+    .option('--context <name>', 'kubernetes: the kubeconfig context (default: the current context)')
+    .option('--namespace <name>', 'kubernetes: the namespace (default: default)')
+    .option('--helm', 'kubernetes: the deploy uses a Helm chart (helm must be present; release Secrets)')
+    .option('--request-timeout <seconds>', 'kubernetes: bound of each API request (default 5)')
     .option('--require <tool[range]>', 'required tool and semver range, e.g. node>=20 (repeatable)', collect)
     .option('--port <n>', 'port the app needs free (repeatable)', collect)
     .option('--proxy', 'a reverse proxy (nginx) is wanted: ports 80/443 too')
@@ -46,7 +51,13 @@ export function checkCommand(run: (fn: () => Promise<number>, o: GlobalOpts) => 
       if (o.envFilePath !== undefined) opts.envFilePath = o.envFilePath;
       if (o.brief !== undefined) opts.brief = o.brief;
       try {
-        const report = await checkReadiness({ executor, redactor, ...(printer ? { onProgress: printer.onProgress } : {}) }, opts);
+        const ctx = { executor, redactor, ...(printer ? { onProgress: printer.onProgress } : {}) };
+        if (o.strategy === 'kubernetes' && executor.host.kind !== 'local') throw usageError('kubernetes readiness runs kubectl on this machine: the cluster is --context, not a target', 'run `deckhand check --strategy kubernetes --context NAME` without a target');
+        const timeout = o.requestTimeout === undefined ? undefined : Number(o.requestTimeout);
+        if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1 || timeout > 300)) throw usageError(`--request-timeout must be a whole number of seconds from 1 to 300 (got "${o.requestTimeout}")`);
+        const report = o.strategy === 'kubernetes'
+          ? await checkKubernetesReadiness(ctx, { ...(o.context ? { context: o.context } : {}), ...(o.namespace ? { namespace: o.namespace } : {}), helm: o.helm === true, ...(timeout ? { requestTimeoutSec: timeout } : {}) })
+          : await checkReadiness(ctx, opts);
         const json = redactor.mask(JSON.stringify(report, null, 2));
         const md = redactor.mask(renderReadinessMarkdown(report));
         if (o.json) process.stdout.write(`${json}\n`);

@@ -1,10 +1,25 @@
 // `deckhand rollback [target]`: puts a recorded release back (code, env, unit/config), restarts, checks health.
+import { resolve } from 'node:path';
 import { Command as Cmd } from 'commander';
-import { EXIT, renderExecutionMarkdown, rollback, rollbackRecord, stepPrinter, writeIncident, writeReportFiles } from '../index.js';
+import {
+  discover, EXIT, loadConfig, LocalExecutor, renderExecutionMarkdown, resolveKubeSpec, rollback, rollbackKubernetes, rollbackRecord, stepPrinter, usageError, writeIncident, writeReportFiles,
+  type ExecutionReport, type ProgressEvent, type Redactor,
+} from '../index.js';
 import { resolveAppName } from './app-name.js';
 import { addCommonOptions, executorFor, redactorFor, type GlobalOpts } from './shared.js';
 
-interface RollbackFlags extends GlobalOpts { name?: string; repo?: string; baseDir?: string; to?: string; startTimeout?: string }
+interface RollbackFlags extends GlobalOpts { name?: string; repo?: string; baseDir?: string; to?: string; startTimeout?: string; strategy?: string }
+
+/** kubernetes: the cluster and ledger come from deckhand.yml kubernetes.* (and discovery for the manifests), kubectl runs here. */
+async function kubeRollback(o: RollbackFlags, app: string, redactor: Redactor, onProgress: ((e: ProgressEvent) => void) | undefined): Promise<ExecutionReport> {
+  const dir = resolve(o.repo ?? '.');
+  const local = { executor: new LocalExecutor(redactor), redactor, ...(onProgress ? { onProgress } : {}) };
+  const { config } = await loadConfig(dir);
+  const k = config.kubernetes;
+  const brief = k?.manifests || k?.helm ? null : (await discover(local, dir)).data;
+  const kube = await resolveKubeSpec(local, { appRoot: dir, app, config, brief });
+  return rollbackKubernetes(local, { app, kube, ...(o.to ? { to: o.to } : {}), healthPath: config.health ?? null });
+}
 
 export function rollbackCommand(run: (fn: () => Promise<number>, o: GlobalOpts) => Promise<void>): Cmd {
   const c = new Cmd('rollback')
@@ -14,6 +29,7 @@ export function rollbackCommand(run: (fn: () => Promise<number>, o: GlobalOpts) 
     .option('--repo <dir>', 'repository used to find the app name', '.')
     .option('--base-dir <path>', 'base directory on the target')
     .option('--to <release>', 'release id to restore (see `deckhand releases`)')
+    .option('--strategy <name>', 'kubernetes: put back the recorded revisions (kubectl rollout undo / helm rollback) in the cluster of deckhand.yml kubernetes.context (default: deckhand.yml strategy)')
     .option('--start-timeout <seconds>', 'how long the app may take to become healthy (default 30)');
   addCommonOptions(c);
   c.action(async (target: string, o: RollbackFlags) => {
@@ -23,6 +39,19 @@ export function rollbackCommand(run: (fn: () => Promise<number>, o: GlobalOpts) 
       const printer = !o.json || process.stderr.isTTY ? stepPrinter(process.stderr, (s) => redactor.mask(s)) : undefined;
       try {
         const app = await resolveAppName(o, redactor);
+        const strategy = o.strategy ?? (await loadConfig(o.repo ?? '.')).config.strategy;
+        if (strategy === 'kubernetes') {
+          if (executor.host.kind !== 'local') throw usageError('kubernetes rollbacks run kubectl on this machine: the cluster is kubernetes.context, not a target', 'run `deckhand rollback --strategy kubernetes` without a target');
+          const report = await kubeRollback(o, app, redactor, printer?.onProgress);
+          printer?.stop();
+          const json = redactor.mask(JSON.stringify(report, null, 2));
+          process.stdout.write(`${o.json ? json : redactor.mask(renderExecutionMarkdown(report))}\n`);
+          if (o.out) {
+            const files = await writeReportFiles(o.out, 'rollback', report.target.display, report.startedAt, `${json}\n`, redactor.mask(renderExecutionMarkdown(report)));
+            process.stderr.write(`reports written: ${files.json}, ${files.markdown}\n`);
+          }
+          return report.status === 'ok' ? EXIT.ok : EXIT.checksFailed;
+        }
         let pm2Bin: string | undefined;
         if (executor.host.kind === 'local') {
           try { pm2Bin = (await import('node:module')).createRequire(import.meta.url).resolve('pm2/bin/pm2'); } catch { /* not installed */ }

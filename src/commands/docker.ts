@@ -89,3 +89,8 @@ export function dockerPruneImagesCommand(base: string, app: string): Command {
 export function dockerAliveCheck(docker: string, app: string): string {
   return `s=$(${docker} inspect -f '{{.State.Running}}/{{if .State.Health}}{{.State.Health.Status}}{{end}}' ${shQuote(app)} 2>/dev/null) && { [ "$s" = true/ ] || [ "$s" = true/healthy ]; }`;
 }
+
+/** Pushes one image reference to its registry (the kubernetes strategy, when a registry is configured). */
+export function dockerPushCommand(ref: string): Command {
+  return { argv: ['docker', 'push', ref], mutates: true, timeoutMs: 30 * MIN };
+}

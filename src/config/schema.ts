@@ -1,7 +1,7 @@
 // deckhand.yml: the optional per-repo deploy configuration, validated with zod (also the source of its JSON Schema).
 import { z } from 'zod';
 
-export const STRATEGIES = ['systemd', 'pm2', 'docker', 'compose', 'static', 'script', 'blue-green'] as const;
+export const STRATEGIES = ['systemd', 'pm2', 'docker', 'compose', 'static', 'script', 'blue-green', 'kubernetes'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
 
 const NAME_RE = /^[a-z][a-z0-9-]{0,38}$/;
@@ -13,6 +13,31 @@ export const SecretsSchema = z.object({
   remote_env_file: z.string().optional().describe('env file already on the target, copied to <base>/shared/.env'),
   env: z.array(z.string().regex(ENV_NAME_RE, 'an environment variable name')).optional()
     .describe("names whose values are taken from the operator's environment at deploy time"),
+}).strict();
+
+const K8S_NAME_RE = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const k8sName = z.string().regex(K8S_NAME_RE, 'a Kubernetes object name (lower-case letters, digits, - and .)');
+
+export const KubernetesSchema = z.object({
+  context: z.string().regex(/^[^\s]+$/, 'a kubeconfig context name').optional()
+    .describe('kubeconfig context every command names (--context); default: the current context, read when planning'),
+  namespace: k8sName.optional().describe('namespace every command names (--namespace; default: default)'),
+  manifests: z.string().optional().describe('directory of manifests (or a kustomization) applied with the release image tag, relative to the app'),
+  helm: z.object({
+    chart: z.string().describe('chart directory (relative to the app) or chart reference'),
+    release: k8sName.optional().describe('Helm release name (default: the app name)'),
+    values: z.array(z.string()).optional().describe('values files passed with -f, in order'),
+  }).strict().optional().describe('deploy with helm upgrade --install instead of manifests'),
+  image: z.string().regex(/^[a-z0-9][a-z0-9._/:-]*$/, 'an image repository such as ghcr.io/acme/web (no tag)').optional()
+    .describe('image repository whose tag becomes the release id (default: the app name)'),
+  registry: z.string().regex(/^[a-z0-9][a-z0-9._/:-]*$/, 'a registry prefix such as registry.example.com/team').optional()
+    .describe('registry prefix: when set, the image is built here, pushed as <registry>/<image>:<release-id>, and that name is deployed'),
+  deployments: z.array(k8sName).min(1).optional()
+    .describe('deployments whose rollout is watched and undone (default: the Deployments in the manifests, else the Helm release name, else the app name)'),
+  service: k8sName.optional().describe('Service verification goes through, with kubectl port-forward (default: the first deployment name)'),
+  service_port: z.number().int().min(1).max(65535).optional().describe('port of that Service (default: the port deckhand.yml or discovery knows, else 80)'),
+  rollout_timeout: duration.optional().describe('deadline of kubectl rollout status and helm --wait (default 5m)'),
+  request_timeout: duration.optional().describe('--request-timeout of every kubectl/helm request to the API server (default 30s)'),
 }).strict();
 
 export const ConfigSchema = z.object({
@@ -56,6 +81,7 @@ export const ConfigSchema = z.object({
       .describe('zero downtime: the port that service listens on inside its container (default: the target of its ports entry)'),
     drain: duration.optional().describe('zero downtime: how long the old container may finish its requests after the switch before it stops (default 10s)'),
   }).strict().optional().describe('compose settings (used with zero_downtime: the service container is replaced behind nginx)'),
+  kubernetes: KubernetesSchema.optional().describe('kubernetes strategy: context, namespace, manifests or Helm chart, image, what to watch and verify'),
   static: z.object({
     dir: z.string().optional().describe('build output directory served by nginx, relative to the app (default: what discovery found, else dist)'),
     server_name: z.string().optional().describe('nginx server_name (default _: any host name on the port)'),

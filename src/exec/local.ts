@@ -5,6 +5,7 @@ import { writeFileCommand } from '../commands/fs.js';
 import { rsyncArgs, tarCreateArgs, tarExtractLine } from '../commands/rsync.js';
 import type { HostRef } from '../core/target.js';
 import { spawnBounded } from './spawn.js';
+import { startBackground, type BackgroundProcess } from './background.js';
 import type { ExecResult, Executor, TransferRequest, Tunnel } from './types.js';
 
 export class LocalExecutor implements Executor {
@@ -35,6 +36,10 @@ export class LocalExecutor implements Executor {
     if (req.useRsync) return this.run({ argv: ['rsync', ...rsyncArgs(from, to, req, null)], mutates: true, timeoutMs: 30 * 60_000, description: `copy ${from} to ${to}` });
     const pipe = `${shJoin(['tar', ...tarCreateArgs(from, req)])} | ${tarExtractLine(to)}`;
     return this.run({ argv: ['sh', '-c', pipe], mutates: true, timeoutMs: 30 * 60_000, description: `copy ${from} to ${to} (tar)` });
+  }
+
+  background(cmd: Command, ready: RegExp, readyTimeoutMs: number): Promise<BackgroundProcess> {
+    return startBackground(cmd, ready, readyTimeoutMs, this.redactor);
   }
 
   /** The local target needs no tunnel: its loopback is ours. */

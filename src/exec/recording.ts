@@ -1,7 +1,8 @@
 // Recording executor for unit tests: scripted answers by pattern, every call recorded.
 import { shJoin, type Command } from '../core/command.js';
 import type { HostRef } from '../core/target.js';
-import type { ExecResult, Executor, TransferRequest, Tunnel } from './types.js';
+import { DeckhandError } from '../core/errors.js';
+import type { BackgroundProcess, ExecResult, Executor, TransferRequest, Tunnel } from './types.js';
 
 export interface ScriptedAnswer {
   match: RegExp | string | ((cmd: Command) => boolean);
@@ -40,6 +41,19 @@ export class RecordingExecutor implements Executor {
   async transfer(from: string, to: string, req: TransferRequest): Promise<ExecResult> {
     this.transfers.push({ from, to, req });
     return { command: `transfer ${from} ${to}`, host: this.host.display, exitCode: 0, stdout: '', stderr: '', durationMs: 0, failed: false, timedOut: false };
+  }
+
+  /** Background processes started (by argv), and how many were stopped. */
+  readonly backgrounds: { command: Command; stopped: boolean }[] = [];
+
+  /** Answers from the scripted answers like run(): the answer's stdout must match `ready`, else the start fails. */
+  async background(cmd: Command, ready: RegExp): Promise<BackgroundProcess> {
+    const r = await this.run(cmd);
+    const m = ready.exec(r.stdout);
+    if (r.failed || !m) throw new DeckhandError('unreachable', `${r.command} exited before it was ready`, { details: { stderrTail: r.stderr } });
+    const entry = { command: cmd, stopped: false };
+    this.backgrounds.push(entry);
+    return { match: m, output: () => r.stdout, stop: async () => { entry.stopped = true; } };
   }
 
   async forward(host: string, port: number): Promise<Tunnel> {

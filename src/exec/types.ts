@@ -2,6 +2,9 @@
 import type { Command } from '../core/command.js';
 import type { HostRef } from '../core/target.js';
 import type { TransferOptions } from '../commands/rsync.js';
+import type { BackgroundProcess } from './background.js';
+
+export type { BackgroundProcess } from './background.js';
 
 /** How to ship a directory: rsync when both ends have it, else a tar stream. */
 export interface TransferRequest extends TransferOptions { useRsync: boolean }
@@ -36,6 +39,11 @@ export interface Executor {
    * loopback): a port forward over the open SSH connection, or the address itself on the local target.
    */
   forward(host: string, port: number): Promise<Tunnel>;
+  /**
+   * Starts a process on this machine that runs beside deckhand (kubectl port-forward) and resolves once its output
+   * matches `ready`. Local executors only; the caller ends it with stop().
+   */
+  background?(cmd: Command, ready: RegExp, readyTimeoutMs: number): Promise<BackgroundProcess>;
   /** Opens the connection ahead of the first command, so it overlaps local work. Optional; errors surface on run(). */
   connect?(): Promise<void>;
   /** Releases connections (closes the SSH master). Safe to call twice. */

@@ -82,7 +82,7 @@ export class Applier {
 
   private readonly local: Executor;
 
-  private async runCommand(step: string, cmd: Command, retries: number, on: Executor = this.ctx.executor): Promise<ExecResult> {
+  async runCommand(step: string, cmd: Command, retries: number, on: Executor = this.ctx.executor): Promise<ExecResult> {
     let attempt = 0;
     for (;;) {
       attempt++;
@@ -171,13 +171,13 @@ export class Applier {
   }
 }
 
-function operator(): string {
+export function operator(): string {
   let u = 'unknown';
   try { u = userInfo().username; } catch { /* no passwd entry */ }
   return `${u}@${hostname()}`;
 }
 
-function finding(id: string, title: string, status: 'pass' | 'fail' | 'warn', summary: string, remedy?: string): ExecutionReport['findings'][number] {
+export function finding(id: string, title: string, status: 'pass' | 'fail' | 'warn', summary: string, remedy?: string): ExecutionReport['findings'][number] {
   return { id, section: 'Execution', title, status, required: true, summary, ...(remedy ? { remedy } : {}) };
 }
 

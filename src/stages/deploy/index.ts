@@ -10,7 +10,10 @@ import type { DeckhandConfig } from '../../config/schema.js';
 import { DeploymentBriefSchema, type BriefData } from '../../report/brief.js';
 import { discover } from '../discover/index.js';
 import { headCommit, isGitUrl, openSource } from '../discover/source.js';
-import { applyPlan, type ApplyInputs } from './apply.js';
+import { applyPlan as applyHostPlan, type ApplyInputs } from './apply.js';
+import { applyKubernetesPlan, readLedgerText } from './kubernetes/apply.js';
+import { kubePaths, planKubernetes } from './kubernetes/plan.js';
+import { resolveKubeSpec } from './kubernetes/resolve.js';
 import { planDeploy } from './plan.js';
 import { composeEnv } from './secrets.js';
 import { resolveSpec, unwrapNpmStart, type DeployFlags } from './spec.js';
@@ -86,6 +89,7 @@ async function prepareFrom(ctx: RunContext, local: RunContext, opts: DeployOptio
   const tree = await workTree(local, appRoot);
   const flags: DeployFlags = { ...opts };
   const spec = resolveSpec({ sourceDir: appRoot, brief, config, flags, commit: tree.commit, dirty: tree.dirty });
+  if (spec.strategy === 'kubernetes') return prepareKubernetes(ctx, local, { spec, config, configPath, brief, cleanup, appRoot });
   spec.commands.start = unwrapNpmStart(spec.commands.start, await readFile(join(appRoot, 'package.json'), 'utf8').catch(() => null));
   if (opts.pm2Bin && ctx.executor.host.kind === 'local') spec.pm2Bin = opts.pm2Bin;
   if (spec.strategy === 'compose' && spec.zeroDowntime) {
@@ -119,11 +123,34 @@ async function prepareFrom(ctx: RunContext, local: RunContext, opts: DeployOptio
   return { plan, spec, config, configPath, brief, cleanup, inputs: { envContent: env?.content ?? null, remoteEnvFile, baseOverride: spec.baseDirOverride } };
 }
 
+/**
+ * kubernetes: kubectl and helm run here, so the plan is made from the ledger on this machine, not a target probe.
+ * The cluster is kubernetes.context; a target other than `local` is refused rather than silently ignored.
+ */
+async function prepareKubernetes(ctx: RunContext, local: RunContext, p: { spec: DeploySpec; config: DeckhandConfig; configPath: string | null; brief: BriefData | null; cleanup: () => Promise<void>; appRoot: string }): Promise<PreparedDeploy> {
+  if (ctx.executor.host.kind !== 'local') {
+    throw new DeckhandError('usage', `kubernetes deploys run kubectl on this machine; the target ${ctx.executor.host.display} is not used`, {
+      hint: 'run `deckhand deploy` without a target and choose the cluster with kubernetes.context in deckhand.yml',
+    });
+  }
+  p.spec.kubernetes = await resolveKubeSpec(local, { appRoot: p.appRoot, app: p.spec.app, config: p.config, brief: p.brief });
+  const ledgerText = await readLedgerText(ctx, kubePaths(p.spec.kubernetes.stateDir).ledger);
+  const plan = planKubernetes({ spec: p.spec, ledgerText, now: ctx.now?.() ?? new Date(), stagingRoot: tmpdir() });
+  return { plan, spec: p.spec, config: p.config, configPath: p.configPath, brief: p.brief, cleanup: p.cleanup, inputs: { envContent: null, remoteEnvFile: null, baseOverride: null } };
+}
+
+/** Applies a plan: the kubernetes strategy's runs kubectl/helm here, every other strategy's runs on its target. */
+export async function applyPlan(ctx: RunContext, plan: Plan, inputs: ApplyInputs): Promise<ExecutionReport> {
+  if (plan.strategy === 'kubernetes') return applyKubernetesPlan(ctx, plan, inputs.stopRequested ? { stopRequested: inputs.stopRequested } : {});
+  return applyHostPlan(ctx, plan, inputs);
+}
+
 export async function applyDeploy(ctx: RunContext, prepared: PreparedDeploy, stopRequested?: () => boolean): Promise<ExecutionReport> {
   return applyPlan(ctx, prepared.plan, { ...prepared.inputs, ...(stopRequested ? { stopRequested } : {}) });
 }
 
-export { applyPlan } from './apply.js';
+export { rollbackKubernetes, type KubeRollbackOptions } from './kubernetes/rollback.js';
+export { resolveKubeSpec } from './kubernetes/resolve.js';
 export { planReport } from './plan-report.js';
 export { appName } from './spec.js';
 export { rollback, type RollbackOptions } from './rollback.js';

@@ -18,6 +18,9 @@ export const LedgerEntrySchema = z.object({
   healthPath: z.string().nullable().optional(),
   serviceUser: z.string().nullable().optional().describe('owner of the env file (systemd strategy)'),
   pruned: z.boolean().optional(),
+  kubernetes: z.object({
+    deployments: z.record(z.string(), z.number().int()), helm: z.number().int().nullable(), image: z.string(),
+  }).optional().describe('kubernetes strategy: the revisions this release runs as (rollout undo / helm rollback targets) and its image'),
 });
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
 

@@ -3,6 +3,7 @@ import type { Command } from '../../core/command.js';
 import type { StrategyName } from '../../config/schema.js';
 import type { ScriptPreview } from '../../commands/script.js';
 import type { ComposeFront } from '../../commands/compose-front.js';
+import type { KubePlan, KubeSpec } from './kubernetes/types.js';
 
 /** Everything a planner needs, resolved from flags > deckhand.yml > brief. Holds no secret values. */
 export interface DeploySpec {
@@ -48,6 +49,8 @@ export interface DeploySpec {
   pm2KillTimeoutMs?: number;
   /** static strategy: the build output directory served by nginx, relative to the release (e.g. dist). */
   staticSite?: { dir: string; serverName: string | null };
+  /** kubernetes strategy: cluster, manifests or chart, image, what is watched and verified. */
+  kubernetes?: KubeSpec;
 }
 
 /** Paths on the target (DESIGN §5). */
@@ -144,4 +147,6 @@ export interface Plan {
   ledgerEntry: { commit: string | null; dirty: boolean; strategy: string; port: number | null; healthPath: string | null; serviceUser: string | null };
   /** The exact command to follow the logs. */
   logsCommand: string;
+  /** kubernetes strategy: the cluster, what is watched, verified and undone (the steps run kubectl here). */
+  kubernetes?: KubePlan;
 }

@@ -1,0 +1,159 @@
+// Plans a kubernetes deploy (pure): image, kustomization or helm upgrade, rollout status, verification through the Service, ledger here.
+import { createHash } from 'node:crypto';
+import { DeckhandError } from '../../../core/errors.js';
+import {
+  applyKustomizationCommand, deploymentRevisionCommand, kustomizeBuildCommand, portForwardCommand, rolloutStatusCommand,
+} from '../../../commands/kubectl.js';
+import { helmHistoryCommand, helmUpgradeCommand } from '../../../commands/helm.js';
+import { renderKustomization, writeKustomizationCommand } from '../../../commands/kustomize.js';
+import { dockerBuildCommand, dockerPushCommand } from '../../../commands/docker.js';
+import { currentRelease, parseLedger } from '../ledger.js';
+import { newReleaseId } from '../layout.js';
+import type { DeploySpec, Plan, Step } from '../types.js';
+import type { KubePlan, KubeSpec } from './types.js';
+
+export interface KubePlanInput {
+  spec: DeploySpec;
+  /** The ledger file's text read on this machine (null when there is none yet). */
+  ledgerText: string | null;
+  now: Date;
+  /** Where the release's kustomization is staged (default /tmp). */
+  stagingRoot?: string;
+}
+
+/** How long verification through the Service may take, port-forward included. */
+export const VERIFY_WINDOW_SEC = 60;
+
+/** What a saved plan is checked against: the ledger here (another deploy or rollback changes it). */
+export function ledgerFingerprint(text: string | null): string {
+  return createHash('sha256').update(text ?? '').digest('hex').slice(0, 16);
+}
+
+export function kubePaths(stateDir: string): { ledger: string; lock: string; journal: string } {
+  return { ledger: `${stateDir}/ledger.json`, lock: `${stateDir}/lock`, journal: `${stateDir}/journal` };
+}
+
+/** The image reference a release runs: <registry>/<image>:<id>, or <image>:<id> without a registry. */
+export function imageRef(k: KubeSpec, releaseId: string): string {
+  return `${k.registry ? `${k.registry.replace(/\/+$/, '')}/` : ''}${k.image}:${releaseId}`;
+}
+
+function imageSteps(spec: DeploySpec, k: KubeSpec, ref: string, warnings: string[]): Step[] {
+  if (!k.registry) {
+    warnings.push(`no registry configured (kubernetes.registry): the image is neither built nor pushed; the cluster must be able to pull ${ref}`);
+    return [];
+  }
+  return [
+    { id: 'image.build', title: `Build the image ${ref} here`, phase: 'prepare', destructive: false,
+      actions: [{ type: 'local-run', command: dockerBuildCommand(spec.sourceDir, [ref]) }] },
+    { id: 'image.push', title: `Push ${ref}`, phase: 'prepare', destructive: false, retry: 2,
+      actions: [{ type: 'local-run', command: dockerPushCommand(ref) }] },
+  ];
+}
+
+function manifestSteps(k: KubeSpec, releaseId: string, stageDir: string, ref: string, previousId: string | null): Step[] {
+  const m = k.manifests;
+  if (!m) throw new DeckhandError('internal', 'manifests mode without a manifests directory');
+  const colon = ref.lastIndexOf(':');
+  const newName = ref.slice(0, colon);
+  const content = renderKustomization(m.kustomization ? ['base'] : m.files.map((f) => `base/${f}`), { name: k.image, newName: newName === k.image ? null : newName, newTag: releaseId });
+  return [
+    {
+      id: 'render', title: `Stage ${m.dir} in ${stageDir} with the image ${ref} (kustomize images), render it offline`, phase: 'prepare', destructive: false,
+      actions: [
+        { type: 'local-run', command: { argv: ['mkdir', '-p', '--', stageDir], mutates: true, timeoutMs: 10_000 } },
+        { type: 'local-transfer', from: m.dir, to: `${stageDir}/base`, excludes: [] },
+        { type: 'local-run', command: writeKustomizationCommand(stageDir, content) },
+        { type: 'local-run', command: kustomizeBuildCommand(stageDir) },
+      ],
+    },
+    {
+      id: 'rollback-point', title: `Rollback point: read the revision of ${k.deployments.map((d) => `deployment/${d}`).join(', ')}`, phase: 'prepare', destructive: false,
+      actions: k.deployments.map((d) => ({ type: 'local-run' as const, command: deploymentRevisionCommand(k.target, d) })),
+    },
+    {
+      id: 'apply', title: `Apply ${m.dir} to ${k.target.context}/${k.target.namespace} with the image ${ref}`, phase: 'switch', destructive: true,
+      impact: `the Deployments (${k.deployments.join(', ')}) roll their pods to ${ref}; other objects in the manifests are created or updated`,
+      undo: previousId
+        ? `automatic on failure: ${k.deployments.map((d) => `kubectl rollout undo deployment/${d} --to-revision=N`).join('; ')} (N: the revision the rollback point read), then rollout status`
+        : 'first release: nothing to roll back to; the objects are left for inspection (kubectl delete -k removes them)',
+      verify: `kubectl rollout status of each Deployment within ${k.rolloutTimeoutSec}s, then GET through svc/${k.service}`,
+      actions: [{ type: 'local-run', command: applyKustomizationCommand(k.target, stageDir) }],
+    },
+  ];
+}
+
+function helmSteps(k: KubeSpec, releaseId: string, ref: string, previousId: string | null): Step[] {
+  const h = k.helm;
+  if (!h) throw new DeckhandError('internal', 'helm mode without a chart');
+  const t = { release: h.release, namespace: k.target.namespace, context: k.target.context };
+  const colon = ref.lastIndexOf(':');
+  const set: Record<string, string> = { ...(k.registry ? { 'image.repository': ref.slice(0, colon) } : {}), 'image.tag': releaseId };
+  return [
+    {
+      id: 'rollback-point', title: `Rollback point: read the revision of the Helm release ${h.release}`, phase: 'prepare', destructive: false,
+      actions: [{ type: 'local-run', command: helmHistoryCommand(t) }],
+    },
+    {
+      id: 'apply', title: `helm upgrade --install ${h.release} with image.tag=${releaseId}, waiting up to ${k.rolloutTimeoutSec}s`, phase: 'switch', destructive: true,
+      impact: `the release ${h.release} is upgraded: its Deployments roll their pods to ${ref}`,
+      undo: previousId ? `automatic on failure: helm rollback ${h.release} N --wait (N: the revision the rollback point read)` : 'first release: helm uninstall removes it (not run automatically)',
+      verify: `helm --wait, kubectl rollout status, then GET through svc/${k.service}`,
+      actions: [{ type: 'local-run', command: helmUpgradeCommand(t, h.chart, h.values, set, k.rolloutTimeoutSec) }],
+    },
+  ];
+}
+
+export function planKubernetes(input: KubePlanInput): Plan {
+  const { spec, now } = input;
+  const k = spec.kubernetes;
+  if (!k) throw new DeckhandError('internal', 'the kubernetes strategy needs resolved kubernetes settings');
+  const paths = kubePaths(k.stateDir);
+  const { ledger, error } = parseLedger(input.ledgerText, spec.app);
+  if (error) throw new DeckhandError('config', `the release ledger ${paths.ledger} is corrupt: ${error}`, { hint: 'inspect it by hand; deckhand will not overwrite a ledger it cannot read (rollback depends on it)' });
+  const releaseId = newReleaseId(now, spec.commit, ledger.releases.map((r) => r.id));
+  const previousId = currentRelease(ledger)?.id ?? null;
+  const ref = imageRef(k, releaseId);
+  const stageDir = k.mode === 'manifests' ? `${input.stagingRoot ?? '/tmp'}/deckhand-k8s-${spec.app}-${releaseId}` : null;
+  const warnings: string[] = [];
+  if (spec.dirty) warnings.push('the working tree has uncommitted changes: the release records the commit, but the files differ from it');
+  if (spec.envNames.length > 0) warnings.push(`env values (${spec.envNames.join(', ')}) are not written by the kubernetes strategy: keep them in a Secret the manifests or chart reference`);
+  const steps: Step[] = [
+    { id: 'state', title: `Create ${k.stateDir} here (ledger, lock, journal)`, phase: 'prepare', destructive: false,
+      actions: [{ type: 'local-run', command: { argv: ['mkdir', '-p', '--', paths.journal], mutates: true, timeoutMs: 10_000 } }] },
+    ...imageSteps(spec, k, ref, warnings),
+    ...(k.mode === 'manifests' && stageDir ? manifestSteps(k, releaseId, stageDir, ref, previousId) : helmSteps(k, releaseId, ref, previousId)),
+    ...k.deployments.map((d): Step => ({
+      id: `rollout.${d}`, title: `Wait for the rollout of deployment/${d} (deadline ${k.rolloutTimeoutSec}s)`, phase: 'start', destructive: false,
+      actions: [{ type: 'local-run', command: rolloutStatusCommand(k.target, d, k.rolloutTimeoutSec) }],
+    })),
+    {
+      id: 'verify-service', title: `Verify through svc/${k.service}:${k.servicePort}: port-forward on loopback, GET ${spec.healthPath ?? '/'} answers 2xx/3xx 3 times in a row (within ${VERIFY_WINDOW_SEC}s)`,
+      phase: 'start', destructive: false,
+      actions: [{ type: 'local-run', command: portForwardCommand(k.target, k.service, k.servicePort, VERIFY_WINDOW_SEC) }],
+    },
+    { id: 'ledger', title: `Record ${releaseId} as current in ${paths.ledger}`, phase: 'finalize', destructive: false, actions: [] },
+  ];
+  const kube: KubePlan = {
+    mode: k.mode, target: k.target, deployments: k.deployments, helmRelease: k.helm?.release ?? null, imageRef: ref,
+    service: k.service, servicePort: k.servicePort, healthPath: spec.healthPath, rolloutTimeoutSec: k.rolloutTimeoutSec, verifyWindowSec: VERIFY_WINDOW_SEC, stageDir,
+  };
+  const target = `kubernetes:${k.target.context}/${k.target.namespace}`;
+  const body = { target, app: spec.app, releaseId, previousId, commit: spec.commit, steps, kube };
+  const id = createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 12);
+  const ledgerSummary = ledger.releases.map((r) => `${r.id}:${r.status}`).join(',');
+  return {
+    schemaVersion: 1, kind: 'deckhand-plan', id, createdAt: now.toISOString(), target, app: spec.app, strategy: 'kubernetes',
+    releaseId, previousRelease: previousId, commit: spec.commit, dirty: spec.dirty,
+    layout: { base: k.stateDir, current: '', envFile: '' },
+    // The ledger here is the state a saved plan was made against: apply refuses when another deploy changed it.
+    stateFingerprint: ledgerFingerprint(input.ledgerText), stateSummary: { ledger: ledgerSummary || 'empty' },
+    useSudo: false, steps,
+    handoff: { service: k.service, strategy: 'kubernetes', port: k.servicePort, healthPath: spec.healthPath, release: releaseId },
+    rollbackEntry: previousId ? `deckhand rollback --strategy kubernetes --name ${spec.app} --to ${previousId}` : 'none: this is the first release',
+    warnings, envNames: [], preLock: [], lockPath: paths.lock, ledgerPath: paths.ledger, journalDir: paths.journal, revert: [],
+    ledgerEntry: { commit: spec.commit, dirty: spec.dirty, strategy: 'kubernetes', port: k.servicePort, healthPath: spec.healthPath, serviceUser: null },
+    logsCommand: `kubectl logs -f deployment/${k.deployments[0] ?? spec.app} --namespace ${k.target.namespace} --context ${k.target.context}`,
+    kubernetes: kube,
+  };
+}
