@@ -1,6 +1,7 @@
 // deckhand.yml services: an API and the web front that calls it, deployed to a real systemd lab host in dependency order, verified, stopped and rolled back on failure, and --only.
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -13,6 +14,10 @@ const FIXTURE = fileURLToPath(new URL('../fixtures/services/', import.meta.url))
 const APPS = ['svc-lab-api', 'svc-lab-web'] as const;
 const API_PORT = 4761;
 const WEB_PORT = 4762;
+// Random per run: a secret of the api service that must never appear in output or reports.
+const CANARY = `canary-Sv7Qm3Xw-${randomBytes(4).toString('hex')}`;
+/** The fixture's api also takes API_TOKEN from the operator's environment (a secret). */
+const withSecret = (y: string): string => y.replace('  web:\n', '    secrets:\n      env: [API_TOKEN]\n  web:\n');
 
 interface Row { service: string; status: string; release: string | null; previousRelease: string | null; handshakes: { status: string; title: string }[]; rollback: { data: { outcome: string; releaseId: string } } | null }
 
@@ -21,7 +26,12 @@ describe('deploy a two-service repo (api, then the web front that calls it) to n
   let work = '';
   let target = '';
   const sh = async (cmd: string): Promise<string> => (await sshExec('node20', 'deploy', cmd)).stdout.trim();
-  const deploy = async (extra: string[]): Promise<CliResult> => runCli(['deploy', target, ...labSshFlags(lab as LabState), '--repo', join(work, 'repo'), '--json', '--window', '3', ...extra], { timeoutMs: 300_000 });
+  const outputs: CliResult[] = [];
+  const deploy = async (extra: string[]): Promise<CliResult> => {
+    const r = await runCli(['deploy', target, ...labSshFlags(lab as LabState), '--repo', join(work, 'repo'), '--json', '--window', '3', '--out', join(work, 'reports'), ...extra], { timeoutMs: 300_000, env: { API_TOKEN: CANARY } });
+    outputs.push(r);
+    return r;
+  };
   const report = (r: CliResult): { status: string; data: { outcome: string; order: string[]; only: string | null; failure: { service: string; stage: string } | null; services: Row[]; assumed: Row[] }; steps: { id: string }[] } => {
     const parsed = ServicesReportSchema.safeParse(JSON.parse(r.stdout));
     assert.ok(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues.slice(0, 3)));
@@ -31,7 +41,7 @@ describe('deploy a two-service repo (api, then the web front that calls it) to n
   const since = async (app: string): Promise<string> => sh(`systemctl show -p ActiveEnterTimestampMonotonic --value ${app}.service`);
   const setConfig = async (edit: (text: string) => string): Promise<void> => {
     const file = join(work, 'repo', 'deckhand.yml');
-    await writeFile(file, edit(await readFile(join(FIXTURE, 'deckhand.yml'), 'utf8')));
+    await writeFile(file, edit(withSecret(await readFile(join(FIXTURE, 'deckhand.yml'), 'utf8'))));
   };
 
   after(async () => {
@@ -47,6 +57,7 @@ describe('deploy a two-service repo (api, then the web front that calls it) to n
     target = `ssh://deploy@${h.host}:${h.port}`;
     work = await mkdtemp(join(tmpdir(), 'dh-services-lab-'));
     await cp(FIXTURE, join(work, 'repo'), { recursive: true });
+    await setConfig((y) => y);
     const r = await deploy(['--plan']);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const rep = report(r);
@@ -127,5 +138,15 @@ describe('deploy a two-service repo (api, then the web front that calls it) to n
     } finally {
       await sh(`sudo -n systemctl start ${APPS[0]}.service`);
     }
+  });
+
+  test('the api secret reached its env file and never appeared in output or reports', async (t) => {
+    lab = labOrSkip(t); if (!lab) return;
+    assert.equal(await sh(`sudo -n grep -c '^API_TOKEN=${CANARY}$' /opt/${APPS[0]}/shared/.env`), '1');
+    assert.ok(outputs.length >= 5);
+    for (const r of outputs) assert.ok(!r.stdout.includes(CANARY) && !r.stderr.includes(CANARY), 'canary in CLI output');
+    const files = await readdir(join(work, 'reports'));
+    assert.ok(files.some((f) => f.startsWith('services')), files.join(', '));
+    for (const f of files) assert.ok(!(await readFile(join(work, 'reports', f), 'utf8')).includes(CANARY), `canary in ${f}`);
   });
 });
