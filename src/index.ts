@@ -40,7 +40,7 @@ export { prepareServices, applyServices, servicesPlanReport, hasServices, type S
 export type { ServicesReport, ServicesData } from './report/services.js';
 export { renderServicesMarkdown } from './report/markdown-services.js';
 export { ConfigSchema, type DeckhandConfig } from './config/schema.js';
-export { configFromBrief, renderConfig } from './config/from-brief.js';
+export { configFromBrief, renderConfig, servicesConfigFromBriefs, renderServicesConfig } from './config/from-brief.js';
 export { verify, decide, type VerifyRequest } from './stages/verify/index.js';
 export { parseChecksFile } from './stages/verify/checks/smoke.js';
 export type { VerificationReport, VerificationData } from './report/verification.js';

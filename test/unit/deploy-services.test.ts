@@ -1,6 +1,11 @@
 // deckhand.yml services: validation (unknown names, cycles, top-level keys), the deploy order, --only selection, the handshake address, the report's Markdown.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { renderServicesConfig, servicesConfigFromBriefs } from '../../src/config/from-brief.js';
+import { Redactor } from '../../src/core/redact.js';
+import { LocalExecutor } from '../../src/exec/local.js';
+import { discover } from '../../src/stages/discover/index.js';
 import { parseConfig } from '../../src/config/load.js';
 import { selectServices, serviceOrder } from '../../src/config/service-order.js';
 import { DeckhandError } from '../../src/core/errors.js';
@@ -120,5 +125,21 @@ describe('services: report Markdown', () => {
     assert.match(md, /\*\*Stopped at api \(verification\):\*\* FAILED: Smoke: root \(GET \/\): 500/);
     assert.match(md, /\| api \| `shop-api` \| — \| `r2` \| — \| — \| none \| — \| \*\*rolled-back\*\* \|/);
     assert.match(md, /\| web \| `shop-web` \| api \| — \| — \| — \| not checked \| — \| \*\*untouched\*\* \|/);
+  });
+});
+
+describe('services: deckhand init --services', () => {
+  test('a monorepo becomes one services: entry per app that validates and deploys in file order; shared ports are called out', async () => {
+    const ctx = { executor: new LocalExecutor(new Redactor()), redactor: new Redactor() };
+    const dir = fileURLToPath(new URL('../fixtures/discover/mono-npm/', import.meta.url));
+    const root = (await discover(ctx, dir)).data;
+    const briefs = [];
+    for (const a of root.apps.filter((x) => x.dir !== '')) briefs.push((await discover(ctx, dir, { app: a.dir })).data);
+    const cfg = servicesConfigFromBriefs(root, briefs);
+    const text = renderServicesConfig(cfg, root);
+    assert.deepEqual(parseConfig(text, 'deckhand.yml'), cfg, 'what init writes is what deploy reads');
+    assert.deepEqual(Object.entries(cfg.services ?? {}).map(([n, s]) => `${n}:${s.app_dir}`), ['api:apps/api', 'web:apps/web']);
+    assert.deepEqual(selectUnits(cfg, null).order.map((u) => u.app), ['mono-npm-api', 'mono-npm-web']);
+    assert.match(text, /^# api and web would all listen on 3000 on one host: give each its own port\.$/m);
   });
 });
