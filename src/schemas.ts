@@ -3,6 +3,7 @@ export { FindingSchema, OutcomeSchema, StepResultSchema } from './report/common.
 export { ReadinessReportSchema, HostFactsSchema, RequirementsSchema } from './report/readiness.js';
 export { DeploymentBriefSchema, BriefDataSchema } from './report/brief.js';
 export { ExecutionReportSchema, ExecutionDataSchema } from './report/execution.js';
+export { ServicesReportSchema, ServicesDataSchema, ServiceRowSchema } from './report/services.js';
 export { ConfigSchema } from './config/schema.js';
 export { VerificationReportSchema, VerificationDataSchema } from './report/verification.js';
 export { LifecycleReportSchema, LifecycleDataSchema } from './report/lifecycle.js';

@@ -3,16 +3,17 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { Command as Cmd } from 'commander';
 import {
-  applyDeploy, applyPlan, composeEnv, DeckhandError, EXIT, planReport, prepareDeploy, renderExecutionMarkdown, stepPrinter, usageError, writeReportFiles,
+  applyDeploy, applyPlan, composeEnv, DeckhandError, EXIT, hasServices, planReport, prepareDeploy, renderExecutionMarkdown, stepPrinter, usageError, writeReportFiles,
   type DeployOptions, type ExecutionReport, type Plan,
 } from '../index.js';
 import { addCommonOptions, collect, executorFor, redactorFor, type GlobalOpts } from './shared.js';
+import { deployServices, servicesOptions } from './deploy-services.js';
 
 interface DeployFlagsCli extends GlobalOpts {
   repo: string; appDir?: string; name?: string; strategy?: string; plan?: boolean; yes?: boolean; planOut?: string; apply?: string;
   brief?: string; config?: string; envFile?: string; remoteEnvFile?: string; env?: string[]; port?: string; health?: string;
   baseDir?: string; build?: string; keep?: string; start?: string; startTimeout?: string; instances?: string; migrate?: boolean;
-  script?: string; rollbackScript?: string; rollback?: boolean; zeroDowntime?: boolean;
+  script?: string; rollbackScript?: string; rollback?: boolean; zeroDowntime?: boolean; only?: string; window?: string;
 }
 
 const int = (flag: string, v: string | undefined, min: number, max: number): number | undefined => {
@@ -81,7 +82,9 @@ export function deployCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
     .option('--migrate', 'run the migration command discovery found')
     .option('--script <path>', 'script strategy: the repository\'s deploy script (relative to the app), run in the release on the target')
     .option('--rollback-script <path>', 'script strategy: the script `deckhand rollback` runs in the release it restores')
-    .option('--no-rollback', 'script strategy: deploy without a rollback script (rollback then only switches the files back)');
+    .option('--no-rollback', 'script strategy: deploy without a rollback script (rollback then only switches the files back)')
+    .option('--only <service>', 'deckhand.yml services: deploy this service alone (the services it depends on must already be serving; they are checked, not deployed)')
+    .option('--window <seconds>', 'deckhand.yml services: the verification window of each service (default 10)');
   addCommonOptions(c);
   c.action(async (target: string, o: DeployFlagsCli) => {
     await run(async () => {
@@ -108,6 +111,11 @@ export function deployCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
         }
       };
       try {
+        // deckhand.yml services: each service is its own app, deployed in dependency order (the --apply path is one app's saved plan).
+        if (o.only !== undefined || (o.apply === undefined && o.planOut === undefined && await hasServices(o.repo, o.config))) {
+          return await deployServices(ctx, servicesOptions(target, o, await bundledPm2()), o, () => interrupts > 0, () => printer?.stop());
+        }
+        if (o.window !== undefined) throw usageError('--window is for repositories whose deckhand.yml lists services', 'verify a single app with `deckhand verify --window`');
         const opts = options(target, o);
         const pm2 = await bundledPm2();
         if (pm2) opts.pm2Bin = pm2;

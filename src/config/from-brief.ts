@@ -2,7 +2,7 @@
 import { stringify } from 'yaml';
 import type { BriefData } from '../report/brief.js';
 import { appName } from '../stages/deploy/spec.js';
-import { STRATEGIES, type DeckhandConfig, type StrategyName } from './schema.js';
+import { STRATEGIES, type DeckhandConfig, type ServiceConfig, type StrategyName } from './schema.js';
 
 export function configFromBrief(b: BriefData): DeckhandConfig {
   const cfg: DeckhandConfig = { app: appName(b.app) };
@@ -35,6 +35,40 @@ export function renderConfig(cfg: DeckhandConfig, b: BriefData): string {
     `# Written from \`deckhand discover\` (${b.root}${b.appDir ? `, app ${b.appDir}` : ''}); review every value.`,
     '# Schema for editors: `deckhand schema config > deckhand.schema.json`.',
     ...requiredEnv(b),
+    '',
+  ];
+  return `${header.join('\n')}${stringify(cfg)}`;
+}
+
+/**
+ * `deckhand init --services`: one `services:` entry per app of a monorepo, from each app's own brief. Which service
+ * calls which is not something discovery can know, so depends_on is left for the operator (a comment says so).
+ */
+export function servicesConfigFromBriefs(root: BriefData, apps: readonly BriefData[]): DeckhandConfig {
+  const services: Record<string, ServiceConfig> = {};
+  for (const b of apps) {
+    const { app: _app, ...settings } = configFromBrief(b);
+    let name = appName(b.appDir.split('/').pop() ?? b.app);
+    for (let i = 2; Object.hasOwn(services, name); i++) name = appName(`${name}-${i}`);
+    services[name] = { app_dir: b.appDir, ...settings };
+  }
+  return { app: appName(root.app), services };
+}
+
+/** Ports more than one service was found to use (each app's default, typically 3000). */
+function sharedPorts(cfg: DeckhandConfig): [number, string[]][] {
+  const byPort = new Map<number, string[]>();
+  for (const [name, svc] of Object.entries(cfg.services ?? {})) if (svc.port !== undefined) byPort.set(svc.port, [...(byPort.get(svc.port) ?? []), name]);
+  return [...byPort].filter(([, names]) => names.length > 1);
+}
+
+export function renderServicesConfig(cfg: DeckhandConfig, root: BriefData): string {
+  const header = [
+    '# deckhand.yml: the services of this repository, each deployed as its own app (<app>-<service>).',
+    `# Written from \`deckhand discover\` (${root.root}: ${root.apps.map((a) => a.dir || '.').join(', ')}); review every value.`,
+    '# Add depends_on: [other] to a service that calls another: it is then deployed and verified after it,',
+    '# and its handshake to it is checked. Schema for editors: `deckhand schema config > deckhand.schema.json`.',
+    ...sharedPorts(cfg).map(([port, names]) => `# ${names.join(' and ')} would all listen on ${port} on one host: give each its own port.`),
     '',
   ];
   return `${header.join('\n')}${stringify(cfg)}`;

@@ -1,5 +1,6 @@
 // deckhand.yml: the optional per-repo deploy configuration, validated with zod (also the source of its JSON Schema).
 import { z } from 'zod';
+import { serviceOrder } from './service-order.js';
 
 export const STRATEGIES = ['systemd', 'pm2', 'docker', 'compose', 'static', 'script', 'blue-green', 'kubernetes'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
@@ -40,7 +41,8 @@ export const KubernetesSchema = z.object({
   request_timeout: duration.optional().describe('--request-timeout of every kubectl/helm request to the API server (default 30s)'),
 }).strict();
 
-export const ConfigSchema = z.object({
+/** The deploy settings of one app: the top level of deckhand.yml, or one entry of `services:`. */
+const AppShape = {
   app: z.string().regex(NAME_RE, 'lower-case letters, digits and dashes, starting with a letter (max 39)').optional()
     .describe('app name: service name, service user and /opt/<app>'),
   strategy: z.enum(STRATEGIES).optional(),
@@ -86,6 +88,33 @@ export const ConfigSchema = z.object({
     dir: z.string().optional().describe('build output directory served by nginx, relative to the app (default: what discovery found, else dist)'),
     server_name: z.string().optional().describe('nginx server_name (default _: any host name on the port)'),
   }).strict().optional(),
+};
+
+export const ServiceSchema = z.object({
+  ...AppShape,
+  app: AppShape.app.describe('app name of this service (default: <top-level app>-<service>, else the service name)'),
+  app_dir: z.string().describe('the service\'s directory, relative to the repository root ("." for the root)'),
+  depends_on: z.array(z.string().regex(NAME_RE, 'a service name')).optional()
+    .describe('services deployed and verified before this one (their handshake from this service is part of its verification)'),
 }).strict();
+export type ServiceConfig = z.infer<typeof ServiceSchema>;
+
+export const ConfigSchema = z.object({
+  ...AppShape,
+  services: z.record(z.string(), ServiceSchema).optional()
+    .describe('several services in one repository, each its own app (own base dir, ledger and lock), deployed in depends_on order; with services, the top level holds only app (the name prefix)'),
+}).strict().superRefine((cfg, ctx) => {
+  if (!cfg.services) return;
+  // Top-level deploy settings next to services would apply to none of them: say so instead of ignoring them.
+  for (const key of Object.keys(cfg)) {
+    if (key !== 'services' && key !== 'app') ctx.addIssue({ code: 'custom', path: [key], message: 'with services:, deploy settings belong to each service (services.<name>.' + key + '); the top level holds only app' });
+  }
+  for (const name of Object.keys(cfg.services)) {
+    if (!NAME_RE.test(name)) ctx.addIssue({ code: 'custom', path: ['services', name], message: `"${name}" is not a service name: lower-case letters, digits and dashes, starting with a letter (max 39)` });
+  }
+  if (Object.keys(cfg.services).length === 0) ctx.addIssue({ code: 'custom', path: ['services'], message: 'lists no service' });
+  const order = serviceOrder(Object.fromEntries(Object.entries(cfg.services).map(([n, s]) => [n, s.depends_on])));
+  if ('issues' in order) for (const i of order.issues) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
+});
 
 export type DeckhandConfig = z.infer<typeof ConfigSchema>;

@@ -35,6 +35,8 @@ export interface DeployOptions extends DeployFlags {
   /** A brief already made (deckhand up discovers once and passes it on). */
   brief?: BriefData;
   pm2Bin?: string;
+  /** The settings of one service of deckhand.yml `services:` (used instead of reading the app directory's deckhand.yml). */
+  config?: { path: string | null; config: DeckhandConfig };
 }
 
 export interface PreparedDeploy {
@@ -84,7 +86,12 @@ async function prepareFrom(ctx: RunContext, local: RunContext, opts: DeployOptio
   const st = await stat(root).catch(() => null);
   if (!st?.isDirectory()) throw new DeckhandError('usage', `${opts.source} is not a directory`, { hint: 'pass the path of the repository (or app) to deploy, or a git URL' });
   const appRoot = opts.appDir ? join(root, opts.appDir) : root;
-  const { path: configPath, config } = await loadConfig(appRoot, opts.configFile);
+  const { path: configPath, config } = opts.config ?? await loadConfig(appRoot, opts.configFile);
+  if (config.services) {
+    throw new DeckhandError('usage', `${configPath ?? 'deckhand.yml'} lists services (${Object.keys(config.services).join(', ')}): each is deployed as its own app`, {
+      hint: 'deploy them all in dependency order with `deckhand deploy TARGET`, or one with `--only SERVICE`',
+    });
+  }
   const brief = opts.brief ?? (opts.briefFile ? await readBrief(opts.briefFile) : (await discover(local, root, opts.appDir ? { app: opts.appDir } : {})).data);
   const tree = await workTree(local, appRoot);
   const flags: DeployFlags = { ...opts };
