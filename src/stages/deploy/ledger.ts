@@ -18,6 +18,7 @@ export const LedgerEntrySchema = z.object({
   healthPath: z.string().nullable().optional(),
   serviceUser: z.string().nullable().optional().describe('owner of the env file (systemd strategy)'),
   pruned: z.boolean().optional(),
+  restoredAt: z.string().optional().describe('when the last rollback to this release restarted it (whole second, rounded up)'),
 });
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
 
@@ -46,6 +47,22 @@ export function currentRelease(l: Ledger): LedgerEntry | null {
   return l.releases.find((r) => r.status === 'current') ?? null;
 }
 
+/**
+ * When what serves now started serving: the newest ledger event that changed it, a deploy that went live (its
+ * deployedAt) or a rollback (its restoredAt). Log lines before it belong to another release (or to a release rolled
+ * back from, which kept crashing until the restart). Null when the ledger records no such event.
+ */
+export function servingSince(l: Ledger): string | null {
+  let best: { at: string; ms: number } | null = null;
+  for (const r of l.releases) {
+    for (const at of [r.status === 'failed' ? undefined : r.deployedAt, r.restoredAt]) {
+      const ms = at === undefined ? NaN : Date.parse(at);
+      if (at !== undefined && !Number.isNaN(ms) && (best === null || ms > best.ms)) best = { at, ms };
+    }
+  }
+  return best?.at ?? null;
+}
+
 /** Releases that can serve again: deployed successfully once and still on disk, newest first. */
 export function restorable(l: Ledger): LedgerEntry[] {
   return l.releases.filter((r) => r.status !== 'failed' && !r.pruned).slice().reverse();
@@ -66,11 +83,14 @@ export function withFailed(l: Ledger, entry: Omit<LedgerEntry, 'status'>, note: 
   return { ...l, releases: [...l.releases, { ...entry, status: 'failed', note, pruned: true }] };
 }
 
-/** After rolling back to `toId`: it is current; the release it replaced is rolled-back; the rest keep their status. */
-export function withRolledBack(l: Ledger, toId: string): Ledger {
+/**
+ * After rolling back to `toId`: it is current (since `restoredAt`, when given); the release it replaced is rolled-back;
+ * the rest keep their status.
+ */
+export function withRolledBack(l: Ledger, toId: string, restoredAt?: string): Ledger {
   const from = currentRelease(l);
   const releases = l.releases.map((r): LedgerEntry => {
-    if (r.id === toId) return { ...r, status: 'current' };
+    if (r.id === toId) return { ...r, status: 'current', ...(restoredAt ? { restoredAt } : {}) };
     if (from && r.id === from.id) return { ...r, status: 'rolled-back' };
     if (r.status === 'previous') return { ...r, status: 'superseded' };
     return r;
