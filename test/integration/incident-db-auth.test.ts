@@ -146,9 +146,28 @@ describe('deckhand incident: a wrong database password in the new release (local
     assert.match(await readFile(report.data.reviewPath, 'utf8'), /Post-incident review[\s\S]*Wrong database credentials/);
   });
 
+  test('deckhand up with the wrong password again: verification FAILED, rolled back, and the re-verification does not read the failed release\'s lines', async (t) => {
+    if (!postgresOrSkip(t) || !pg) return;
+    await writeFile(join(work, 'prod.env'), `APP_VERSION=3.0.0\nDATABASE_URL=postgres://app:${PG_WRONG}@127.0.0.1:${pg.port}/appdb\n`, { mode: 0o600 });
+    const r = await runCli(['up', join(work, 'repo'), '--name', APP, '--strategy', 'pm2', '--port', String(appPort), '--health', '/health', '--base-dir', base,
+      '--env-file', join(work, 'prod.env'), '--checks', join(work, 'checks.yml'), '--window', '5', '--out', join(work, 'reports'), '--json'], { env, timeoutMs: 300_000 });
+    outputs.push(r);
+    const rep = JSON.parse(r.stdout) as { data: { outcome: string; stages: { stage: string; status: string; summary: string }[] } };
+    const st = Object.fromEntries(rep.data.stages.map((x) => [x.stage, x.status]));
+    t.diagnostic(rep.data.stages.map((x) => `${x.stage} ${x.status}: ${x.summary}`).join('\n'));
+    assert.deepEqual([st.execution, st.verification, st.rollback], ['SUCCESS', 'FAILED', 'SUCCESS']);
+    // The release rolled back from logged "password authentication failed" into the shared pm2 log until the rollback's
+    // restart; the re-verification reads from that restart on (the ledger's restoredAt), so only the restored release counts.
+    assert.equal(st.reverification, 'VERIFIED', rep.data.stages.find((x) => x.stage === 'reverification')?.summary);
+    assert.equal(rep.data.outcome, 'ROLLED_BACK');
+    assert.equal(r.code, 1);
+    assert.match(await readFile(join(base, 'shared/logs', `${APP}.err.log`), 'utf8'), /ready check failed: password authentication failed/);
+    assert.equal(JSON.parse((await get(`http://127.0.0.1:${appPort}/version`)).body).version, '1.0.0');
+  });
+
   test('neither password appears in any output, report, record, journal or log file', async (t) => {
     if (!postgresOrSkip(t) || !pg) return;
-    assert.ok(outputs.length >= 5, `${outputs.length} outputs`);
+    assert.ok(outputs.length >= 6, `${outputs.length} outputs`);
     for (const o of outputs) {
       for (const pw of [PG_PASSWORD, PG_WRONG]) assert.ok(!o.stdout.includes(pw) && !o.stderr.includes(pw), 'a password in the CLI output');
     }

@@ -1,9 +1,10 @@
-// verify's log window: from the ledger's newest event that changed what serves (deploy or rollback), unless --since is given.
+// After a rollback: verify's log window starts at the ledger's newest event that changed what serves (deploy or rollback)
+// unless --since is given, and the next rollback skips the release rolled back from.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Redactor } from '../../src/core/redact.js';
 import { RecordingExecutor } from '../../src/exec/recording.js';
-import { emptyLedger, servingSince, withDeployed, withFailed, withRolledBack, type Ledger, type LedgerEntry } from '../../src/stages/deploy/ledger.js';
+import { emptyLedger, knownGood, servingSince, withDeployed, withFailed, withRolledBack, type Ledger, type LedgerEntry } from '../../src/stages/deploy/ledger.js';
 import { rollback } from '../../src/stages/deploy/rollback.js';
 import { verify } from '../../src/stages/verify/index.js';
 
@@ -54,7 +55,7 @@ describe('servingSince: when what serves now started serving', () => {
 
 function stateProbe(l: Ledger): string {
   return ['user=root', 'uid=0', 'home=/root', 'hostname=web1', 'sudo=1', 'systemd=1', 'tool.rsync=1', 'base=/opt/shop', 'base_exists=1',
-    `current=releases/${l.releases.find((r) => r.status === 'current')?.id ?? ''}`, '@@ledger', JSON.stringify(l), '@@end', '@@releases', R1, R2, '@@end'].join('\n');
+    `current=releases/${l.releases.find((r) => r.status === 'current')?.id ?? ''}`, '@@ledger', JSON.stringify(l), '@@end', '@@releases', ...l.releases.map((r) => r.id), '@@end'].join('\n');
 }
 
 describe('the window verify and rollback use', () => {
@@ -81,5 +82,25 @@ describe('the window verify and rollback use', () => {
   it('verify after a deploy reads from the deploy; --since wins over the ledger', async () => {
     assert.equal(await verifyWith(twoReleases()), '2026-12-01T11:00:00.000Z');
     assert.equal(await verifyWith(withRolledBack(twoReleases(), R1, '2026-12-01T11:20:01.000Z'), '2026-12-01T09:00:00.000Z'), '2026-12-01T09:00:00.000Z');
+  });
+});
+
+describe('the default rollback target is known good', () => {
+  it('a release rolled back from is skipped: after R1 ← R2 (rolled back), R3 rolls back to R1, not R2', async () => {
+    const l = withDeployed(withRolledBack(twoReleases(), R1, '2026-12-01T11:20:01.000Z'), entry(R3, '2026-12-01T12:00:00.000Z'));
+    assert.deepEqual(l.releases.map((r) => [r.id, r.status, knownGood(r)]), [[R1, 'previous', true], [R2, 'rolled-back', false], [R3, 'current', true]]);
+    const exec = new RecordingExecutor([{ match: 'deckhand-state', stdout: stateProbe(l) }, { match: /.*/, stdout: 'ok' }]);
+    const r = await rollback({ executor: exec, redactor: new Redactor() }, { app: 'shop', target: 'root@web1', baseDir: '/opt/shop' });
+    assert.equal(r.data.outcome, 'SUCCESS', JSON.stringify(r.data.failure));
+    assert.deepEqual([r.data.previousRelease, r.data.releaseId], [R3, R1]);
+  });
+
+  it('with only a release rolled back from before the current one: nothing to roll back to by default, --to still takes it', async () => {
+    const l = withDeployed(withDeployed(emptyLedger('shop'), entry(R2, '2026-12-01T11:00:00.000Z')), entry(R3, '2026-12-01T12:00:00.000Z'));
+    const bad: Ledger = { ...l, releases: l.releases.map((r) => (r.id === R2 ? { ...r, status: 'rolled-back' } : r)) };
+    const exec = (): RecordingExecutor => new RecordingExecutor([{ match: 'deckhand-state', stdout: stateProbe(bad) }, { match: /.*/, stdout: 'ok' }]);
+    await assert.rejects(rollback({ executor: exec(), redactor: new Redactor() }, { app: 'shop', target: 'root@web1', baseDir: '/opt/shop' }), /there is no earlier release to roll back to/);
+    const r = await rollback({ executor: exec(), redactor: new Redactor() }, { app: 'shop', target: 'root@web1', baseDir: '/opt/shop', to: R2 });
+    assert.equal(r.data.releaseId, R2);
   });
 });

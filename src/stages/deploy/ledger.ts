@@ -63,6 +63,14 @@ export function servingSince(l: Ledger): string | null {
   return best?.at ?? null;
 }
 
+/**
+ * Whether a release is a default rollback target: it served and was not rolled back from. A release rolled back from
+ * is known bad (`deckhand rollback --to` still brings it back on purpose).
+ */
+export function knownGood(r: LedgerEntry): boolean {
+  return r.status !== 'failed' && r.status !== 'rolled-back';
+}
+
 /** Releases that can serve again: deployed successfully once and still on disk, newest first. */
 export function restorable(l: Ledger): LedgerEntry[] {
   return l.releases.filter((r) => r.status !== 'failed' && !r.pruned).slice().reverse();

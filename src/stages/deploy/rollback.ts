@@ -11,7 +11,7 @@ import { waitHealthyCommand } from '../../commands/health.js';
 import { SCHEMA_VERSION } from '../../report/common.js';
 import type { ExecutionData, ExecutionReport } from '../../report/execution.js';
 import { Applier, planSteps } from './apply.js';
-import { currentRelease, parseLedger, withRolledBack, type LedgerEntry } from './ledger.js';
+import { currentRelease, knownGood, parseLedger, withRolledBack, type LedgerEntry } from './ledger.js';
 import { layoutFor } from './layout.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { probeState, stateFingerprint, stateSummary } from './state.js';
@@ -41,9 +41,9 @@ function pickTarget(entries: readonly LedgerEntry[], current: LedgerEntry | null
   const idx = current ? entries.findIndex((r) => r.id === current.id) : entries.length;
   for (let i = idx - 1; i >= 0; i--) {
     const e = entries[i];
-    if (e && e.status !== 'failed' && !e.pruned && onDisk.includes(e.id)) return e;
+    if (e && knownGood(e) && !e.pruned && onDisk.includes(e.id)) return e;
   }
-  throw new DeckhandError('usage', 'there is no earlier release to roll back to', { hint: 'the ledger holds no restorable release older than the current one (`deckhand releases`)' });
+  throw new DeckhandError('usage', 'there is no earlier release to roll back to', { hint: 'the ledger holds no restorable release older than the current one that was not rolled back from (`deckhand releases`; `--to` picks one on purpose)' });
 }
 
 /**

@@ -3,7 +3,7 @@ import type { RunContext } from '../../core/context.js';
 import { VERSION } from '../../core/version.js';
 import type { Finding } from '../../report/common.js';
 import type { IncidentRecord, IncidentReport, Severity } from '../../report/incident.js';
-import { servingSince } from '../deploy/ledger.js';
+import { knownGood, servingSince } from '../deploy/ledger.js';
 import { rollback } from '../deploy/rollback.js';
 import { loadDeployedApp, registerEnvSecrets, type DeployedApp } from '../operate/deployed-app.js';
 import { releaseWindow } from '../operate/inspect/collect.js';
@@ -39,7 +39,7 @@ export const DEFAULT_INCIDENT_WINDOW_SEC = 900;
 export function rollbackRefusal(d: DeployedApp): string | null {
   if (d.previous) return null;
   const idx = d.ledger.releases.findIndex((r) => r.id === d.current.id);
-  const candidate = d.ledger.releases.slice(0, idx).reverse().find((r) => r.status !== 'failed');
+  const candidate = d.ledger.releases.slice(0, idx).reverse().find(knownGood);
   if (!candidate) return `there is no earlier release of ${d.app} in the ledger to roll back to`;
   return `the last known-good release ${candidate.id} was pruned: its files are no longer on the target, so it cannot be restored (deploy that commit again instead)`;
 }
