@@ -8,7 +8,7 @@ import { resolveAppName } from './app-name.js';
 import { addCommonOptions, executorFor, redactorFor, type GlobalOpts } from './shared.js';
 
 interface VerifyFlags extends GlobalOpts {
-  name?: string; repo?: string; baseDir?: string; url?: string; checks?: string; window?: string; proxyUrl?: string; serverName?: string; port?: string; health?: string; caFile?: string; resolve?: string;
+  name?: string; repo?: string; baseDir?: string; url?: string; checks?: string; window?: string; since?: string; proxyUrl?: string; serverName?: string; port?: string; health?: string; caFile?: string; resolve?: string;
 }
 
 function durationMs(flag: string, v: string): number {
@@ -30,6 +30,7 @@ export function verifyCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
     .option('--url <url>', 'the app\'s public URL, checked from here (HTTP, smoke, TLS)')
     .option('--checks <file>', 'smoke checks (YAML or JSON): checks: [{ name, path, conditions: ["[STATUS] == 200"] }]')
     .option('--window <duration>', 'how long to watch restart counters and wait for health (default 10s)')
+    .option('--since <time>', 'read logs from this ISO 8601 time on (default: when the serving release started serving, from the ledger: its deploy or the rollback that restored it)')
     .option('--proxy-url <url>', 'the reverse proxy in front of the app (nginx), compared with the direct answer')
     .option('--server-name <name>', 'Host header of the app\'s nginx site, for the proxy check')
     .option('--port <n>', 'port the app listens on (overrides the ledger)')
@@ -54,6 +55,11 @@ export function verifyCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
         if (req.url) { try { new URL(req.url); } catch { throw usageError(`"${req.url}" is not a URL`); } }
         if (o.baseDir) req.baseDir = o.baseDir;
         if (o.window) req.windowMs = durationMs('--window', o.window);
+        if (o.since !== undefined) {
+          // A date with a time: a bare date or free text would silently move the window.
+          if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(o.since) || Number.isNaN(Date.parse(o.since))) throw usageError(`--since takes an ISO 8601 time (got "${o.since}")`, 'e.g. --since 2026-12-01T14:00:00Z');
+          req.since = new Date(o.since).toISOString();
+        }
         if (o.proxyUrl) req.proxyUrl = o.proxyUrl;
         if (o.serverName) req.serverName = o.serverName;
         if (o.health) req.healthPath = o.health;

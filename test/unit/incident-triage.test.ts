@@ -22,7 +22,7 @@ function signals(over: Partial<Signals> = {}, service: Partial<Signals['service'
     app: 'api', strategy: 'systemd', release: 'r2',
     service: { state: 'running', detail: 'api.service active (running)', restarts: 0, result: 'success', exitStatus: 0, memoryLimit: null, oomKilled: false, problem: null, ...service },
     health: { via: 'app', url: 'http://127.0.0.1:3000/health', code: 200, curlExit: 0 },
-    proxies: [], logs: [], kernel: [], disk: { usedPercent: 40, availBytes: 10 * 2 ** 30, mount: '/' }, memory: null, certificates: [],
+    proxies: [], logs: [], kernel: [], deps: [], disk: { usedPercent: 40, availBytes: 10 * 2 ** 30, mount: '/' }, memory: null, certificates: [],
     changes: { current: 'r2', previous: 'r1', commit: { from: 'aaa', to: 'bbb' }, envKeysAdded: [], envKeysRemoved: [], configChanged: [], recentDeploys: [] },
     problems: [], ...over,
   };
@@ -40,7 +40,10 @@ describe('diagnosis catalogue', () => {
     ['enospc', signals({ disk: { usedPercent: 100, availBytes: 0, mount: '/mnt/tiny' } })],
     ['eaddrinuse', signals({ logs: [`Error: listen EADDRINUSE: address already in use :::3000 ${CANARY}`] })],
     ['db-auth-failed', signals({ logs: [`error: password authentication failed for user "app" (${CANARY})`] })],
+    ['db-auth-failed', signals({ deps: [{ keys: 'DATABASE_URL', verdict: 'auth', summary: 'auth failed: postgres://app:***@127.0.0.1:5432/appdb [28P01] password authentication failed for user "app"' }] })],
     ['db-refused', signals({ logs: [`Error: connect ECONNREFUSED 127.0.0.1:5432 ${CANARY}`] })],
+    ['db-refused', signals({ deps: [{ keys: 'DATABASE_URL', verdict: 'unreachable', summary: 'unreachable: postgres://app:***@127.0.0.1:5432/appdb [ECONNREFUSED] connection refused' }] })],
+    ['enotfound', signals({ deps: [{ keys: 'REDIS_URL', verdict: 'dns', summary: 'DNS failure: cache.internal does not resolve on the target (redis://cache.internal:6379)' }] })],
     ['enotfound', signals({ logs: [`Error: getaddrinfo ENOTFOUND db.internal ${CANARY}`] })],
     ['missing-config', signals({ logs: [`FATAL: environment variable STRIPE_API_KEY is missing ${CANARY}`] })],
     ['missing-config', signals({ logs: ['JsonWebTokenError: invalid signature'] })],
@@ -102,6 +105,16 @@ describe('severity decision tree', () => {
     assert.equal(sev(signals({ health: { via: 'app', url: 'u', code: 0, curlExit: 7 } })), 'SEV-1');
     assert.equal(sev(signals({ health: { via: 'app', url: 'u', code: 500, curlExit: 0 } })), 'SEV-1');
     assert.equal(sev(signals({ proxies: [{ via: 'proxy f', url: 'p', code: 502, curlExit: 0 }] })), 'SEV-1');
+  });
+  test('a dependency failing its handshake → SEV-1 even while the liveness path answers 200 (every request that needs it fails)', () => {
+    const auth = signals({ deps: [{ keys: 'DATABASE_URL', verdict: 'auth', summary: 'auth failed: postgres://app:***@db:5432/appdb [28P01] password authentication failed for user "app"' }] });
+    const t = classify(auth, diagnose(auth));
+    assert.equal(t.severity, 'SEV-1');
+    assert.match(t.decision.join('\n'), /down: its dependency DATABASE_URL fails the handshake \(auth failed: .*28P01.*\) → SEV-1/);
+    assert.equal(sev(signals({ deps: [{ keys: 'DATABASE_URL', verdict: 'unreachable', summary: 'unreachable: x [ECONNREFUSED]' }] })), 'SEV-1');
+    // A handshake that answered, or one that could not be judged, does not make it down.
+    assert.equal(sev(signals({ deps: [{ keys: 'DATABASE_URL', verdict: 'ok', summary: 'OK: x' }] })), 'SEV-3');
+    assert.equal(sev(signals({ deps: [{ keys: 'DATABASE_URL', verdict: 'unknown', summary: 'could not check: x' }] })), 'SEV-2', 'could not check → unclear → the higher severity');
   });
   test('unclear → the higher severity', () => {
     assert.equal(sev(signals({ health: null }, { state: 'unknown', problem: 'no sudo' })), 'SEV-1');

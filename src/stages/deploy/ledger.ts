@@ -21,6 +21,7 @@ export const LedgerEntrySchema = z.object({
   kubernetes: z.object({
     deployments: z.record(z.string(), z.number().int()), helm: z.number().int().nullable(), image: z.string(),
   }).optional().describe('kubernetes strategy: the revisions this release runs as (rollout undo / helm rollback targets) and its image'),
+  restoredAt: z.string().optional().describe('when the last rollback to this release restarted it (whole second, rounded up)'),
 });
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
 
@@ -49,6 +50,30 @@ export function currentRelease(l: Ledger): LedgerEntry | null {
   return l.releases.find((r) => r.status === 'current') ?? null;
 }
 
+/**
+ * When what serves now started serving: the newest ledger event that changed it, a deploy that went live (its
+ * deployedAt) or a rollback (its restoredAt). Log lines before it belong to another release (or to a release rolled
+ * back from, which kept crashing until the restart). Null when the ledger records no such event.
+ */
+export function servingSince(l: Ledger): string | null {
+  let best: { at: string; ms: number } | null = null;
+  for (const r of l.releases) {
+    for (const at of [r.status === 'failed' ? undefined : r.deployedAt, r.restoredAt]) {
+      const ms = at === undefined ? NaN : Date.parse(at);
+      if (at !== undefined && !Number.isNaN(ms) && (best === null || ms > best.ms)) best = { at, ms };
+    }
+  }
+  return best?.at ?? null;
+}
+
+/**
+ * Whether a release is a default rollback target: it served and was not rolled back from. A release rolled back from
+ * is known bad (`deckhand rollback --to` still brings it back on purpose).
+ */
+export function knownGood(r: LedgerEntry): boolean {
+  return r.status !== 'failed' && r.status !== 'rolled-back';
+}
+
 /** Releases that can serve again: deployed successfully once and still on disk, newest first. */
 export function restorable(l: Ledger): LedgerEntry[] {
   return l.releases.filter((r) => r.status !== 'failed' && !r.pruned).slice().reverse();
@@ -69,11 +94,14 @@ export function withFailed(l: Ledger, entry: Omit<LedgerEntry, 'status'>, note: 
   return { ...l, releases: [...l.releases, { ...entry, status: 'failed', note, pruned: true }] };
 }
 
-/** After rolling back to `toId`: it is current; the release it replaced is rolled-back; the rest keep their status. */
-export function withRolledBack(l: Ledger, toId: string): Ledger {
+/**
+ * After rolling back to `toId`: it is current (since `restoredAt`, when given); the release it replaced is rolled-back;
+ * the rest keep their status.
+ */
+export function withRolledBack(l: Ledger, toId: string, restoredAt?: string): Ledger {
   const from = currentRelease(l);
   const releases = l.releases.map((r): LedgerEntry => {
-    if (r.id === toId) return { ...r, status: 'current' };
+    if (r.id === toId) return { ...r, status: 'current', ...(restoredAt ? { restoredAt } : {}) };
     if (from && r.id === from.id) return { ...r, status: 'rolled-back' };
     if (r.status === 'previous') return { ...r, status: 'superseded' };
     return r;

@@ -11,7 +11,7 @@ import { waitHealthyCommand } from '../../commands/health.js';
 import { SCHEMA_VERSION } from '../../report/common.js';
 import type { ExecutionData, ExecutionReport } from '../../report/execution.js';
 import { Applier, planSteps } from './apply.js';
-import { currentRelease, parseLedger, withRolledBack, type LedgerEntry } from './ledger.js';
+import { currentRelease, knownGood, parseLedger, withRolledBack, type LedgerEntry } from './ledger.js';
 import { layoutFor } from './layout.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { probeState, stateFingerprint, stateSummary } from './state.js';
@@ -41,9 +41,9 @@ function pickTarget(entries: readonly LedgerEntry[], current: LedgerEntry | null
   const idx = current ? entries.findIndex((r) => r.id === current.id) : entries.length;
   for (let i = idx - 1; i >= 0; i--) {
     const e = entries[i];
-    if (e && e.status !== 'failed' && !e.pruned && onDisk.includes(e.id)) return e;
+    if (e && knownGood(e) && !e.pruned && onDisk.includes(e.id)) return e;
   }
-  throw new DeckhandError('usage', 'there is no earlier release to roll back to', { hint: 'the ledger holds no restorable release older than the current one (`deckhand releases`)' });
+  throw new DeckhandError('usage', 'there is no earlier release to roll back to', { hint: 'the ledger holds no restorable release older than the current one that was not rolled back from (`deckhand releases`; `--to` picks one on purpose)' });
 }
 
 /**
@@ -126,7 +126,11 @@ export async function rollback(ctx: RunContext, opts: RollbackOptions): Promise<
   };
   try {
     let failed: { step: string; message: string } | null = null;
+    let restartedAt: string | undefined;
     for (const s of steps) {
+      // Until this restart the release rolled back from keeps running (or crashing): the ledger dates the restored
+      // release from here, so a verification reads none of its lines. Journals stamp whole seconds: the next one.
+      if (s.id === 'start') restartedAt = new Date(Math.ceil((ctx.now?.() ?? new Date()).getTime() / 1000) * 1000).toISOString();
       try { await applier.runStep(s); } catch (e) { failed = { step: s.id, message: e instanceof Error ? e.message : String(e) }; break; }
     }
     if (failed) {
@@ -138,7 +142,7 @@ export async function rollback(ctx: RunContext, opts: RollbackOptions): Promise<
       data.outcome = 'SUCCESS';
       data.runtime = { status: 'running', detail: applier.executed.filter((c) => c.step === 'wait-healthy').at(-1)?.output.split('\n')[0] ?? 'started' };
       data.handoff = { ...plan.handoff, base: layout.base, target: opts.target };
-      const next = withRolledBack(ledger, target.id);
+      const next = withRolledBack(ledger, target.id, restartedAt);
       const w = await applier.runBestEffort('ledger', 'Update the ledger', [{ type: 'write', path: layout.ledger, mode: '0644', content: `${JSON.stringify(next, null, 2)}\n`, sudo: false }]);
       if (w) data.warnings.push(`the ledger could not be written: ${w}`);
     }

@@ -1,6 +1,6 @@
 // The diagnosis catalogue: each common failure with its matcher over the signals, its cause class and the action to take.
 import type { CauseClass, Diagnosis } from '../../report/incident.js';
-import type { Signals } from './signals.js';
+import type { DepSignal, Signals } from './signals.js';
 
 export interface DiagnosisRule {
   id: string;
@@ -15,6 +15,11 @@ export interface DiagnosisRule {
 /** Log lines matching a pattern, newest last, at most three (the evidence, not the whole log). */
 function lines(s: Signals, re: RegExp): string[] {
   return s.logs.filter((l) => re.test(l)).slice(-3);
+}
+
+/** The handshakes of the env file's dependencies that came to a verdict, as evidence lines. */
+function deps(s: Signals, verdict: DepSignal['verdict']): string[] {
+  return s.deps.filter((x) => x.verdict === verdict).map((x) => `handshake from the target, ${x.keys}: ${x.summary}`);
 }
 
 const BAD_GATEWAY = new Set([502, 503, 504]);
@@ -53,17 +58,20 @@ export const DIAGNOSES: readonly DiagnosisRule[] = [
   },
   {
     id: 'db-auth-failed', title: 'Wrong database credentials (authentication failed)', causeClass: 'application',
-    match: (s) => lines(s, /password authentication failed|Access denied for user|\bWRONGPASS\b|\bNOAUTH\b|authentication failed/i),
+    match: (s) => [
+      ...deps(s, 'auth'),
+      ...lines(s, /password authentication failed|Access denied for user|\bWRONGPASS\b|\bNOAUTH\b|authentication failed/i),
+    ],
     action: 'the credential in the env file does not match the database: correct it (`deckhand deploy --env-file`) or roll back to the release whose env file worked',
   },
   {
     id: 'db-refused', title: 'Connection refused to the database', causeClass: 'infrastructure',
-    match: (s) => lines(s, /ECONNREFUSED|connection refused/i).filter((l) => DB_PORTS.test(l)),
+    match: (s) => [...deps(s, 'unreachable').filter((l) => /refused/i.test(l)), ...lines(s, /ECONNREFUSED|connection refused/i).filter((l) => DB_PORTS.test(l))],
     action: 'check the database runs and listens where the env file says (host, port), that the host resolves from the app, and that migrations ran',
   },
   {
     id: 'enotfound', title: 'ENOTFOUND: a host name does not resolve', causeClass: 'infrastructure',
-    match: (s) => lines(s, /\bENOTFOUND\b|\bEAI_AGAIN\b|Name or service not known|Temporary failure in name resolution/i),
+    match: (s) => [...deps(s, 'dns'), ...lines(s, /\bENOTFOUND\b|\bEAI_AGAIN\b|Name or service not known|Temporary failure in name resolution/i)],
     action: 'resolve the name from the target (`getent hosts NAME`); fix /etc/hosts, the DNS settings or the host in the env file',
   },
   {

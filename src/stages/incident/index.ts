@@ -3,6 +3,7 @@ import type { RunContext } from '../../core/context.js';
 import { VERSION } from '../../core/version.js';
 import type { Finding } from '../../report/common.js';
 import type { IncidentRecord, IncidentReport, Severity } from '../../report/incident.js';
+import { knownGood, servingSince } from '../deploy/ledger.js';
 import { rollback } from '../deploy/rollback.js';
 import { loadDeployedApp, registerEnvSecrets, type DeployedApp } from '../operate/deployed-app.js';
 import { releaseWindow } from '../operate/inspect/collect.js';
@@ -38,7 +39,7 @@ export const DEFAULT_INCIDENT_WINDOW_SEC = 900;
 export function rollbackRefusal(d: DeployedApp): string | null {
   if (d.previous) return null;
   const idx = d.ledger.releases.findIndex((r) => r.id === d.current.id);
-  const candidate = d.ledger.releases.slice(0, idx).reverse().find((r) => r.status !== 'failed');
+  const candidate = d.ledger.releases.slice(0, idx).reverse().find(knownGood);
   if (!candidate) return `there is no earlier release of ${d.app} in the ledger to roll back to`;
   return `the last known-good release ${candidate.id} was pruned: its files are no longer on the target, so it cannot be restored (deploy that commit again instead)`;
 }
@@ -47,6 +48,7 @@ function evidenceOf(s: Signals): string[] {
   return [
     `service: ${s.service.detail}${s.service.restarts !== null ? `, ${s.service.restarts} restart(s)` : ''}${s.service.result ? `, Result=${s.service.result}` : ''}`,
     ...[s.health, ...s.proxies].filter((h) => h !== null).map((h) => `health ${h.url}: ${h.code === 0 ? `no answer (curl exit ${h.curlExit})` : `HTTP ${h.code}`}`),
+    ...s.deps.filter((x) => x.verdict !== 'ok').map((x) => `dependency ${x.keys}: ${x.summary}`),
     ...(s.disk ? [`disk ${s.disk.mount}: ${s.disk.usedPercent}% used`] : []),
     ...(s.memory ? [`memory: ${s.memory.rssBytes} B of ${s.memory.limitBytes} B limit`] : []),
     ...s.kernel.slice(-2).map((l) => `kernel: ${l}`),
@@ -67,12 +69,12 @@ export async function incident(ctx: RunContext, opts: IncidentOptions): Promise<
 
   log.begin('app', `read the deployment of ${opts.app}`);
   const d = await loadDeployedApp(ctx, opts.app, opts.baseDir).catch((e: unknown) => { log.end('fail'); throw e; });
-  await registerEnvSecrets(ctx, d);
+  const envFileText = await registerEnvSecrets(ctx, d);
   log.end('pass', `release ${d.current.id} (${d.current.strategy})`);
 
-  log.begin('signals', 'gather signals: service, health, logs, resources, OOM, disk, changes');
-  const windowSec = releaseWindow(opts.windowSec ?? DEFAULT_INCIDENT_WINDOW_SEC, d.current.deployedAt, openedAt);
-  const signals = await gatherSignals(ctx, d, windowSec);
+  log.begin('signals', 'gather signals: service, health, dependencies, logs, resources, OOM, disk, changes');
+  const windowSec = releaseWindow(opts.windowSec ?? DEFAULT_INCIDENT_WINDOW_SEC, servingSince(d.ledger) ?? d.current.deployedAt, openedAt);
+  const signals = await gatherSignals(ctx, d, windowSec, envFileText);
   log.end(signals.problems.length === 0 ? 'pass' : 'unknown', signals.problems.join('; ') || undefined);
   const diagnoses = diagnose(signals);
   const triage = classify(signals, diagnoses);
@@ -93,15 +95,7 @@ export async function incident(ctx: RunContext, opts: IncidentOptions): Promise<
     }
     log.begin('rollback', `roll back to ${d.previous?.id ?? '?'}`);
     at(`rollback to ${d.previous?.id ?? '?'} started`);
-    // The verification after reads logs from the restart of the restored release on: until then the release rolled
-    // back from keeps crashing, and its lines are not the restored one's. Journals stamp whole seconds, so the window
-    // starts at the next one (the restored release's first second of output is not read; its health check is).
-    let restartedAt = new Date(Math.ceil(Date.now() / 1000) * 1000).toISOString();
-    const watching = { ...ctx, onProgress: (e: Parameters<NonNullable<typeof ctx.onProgress>>[0]): void => {
-      if (e.type === 'step-start' && e.id === 'start') restartedAt = new Date(Math.ceil(Date.now() / 1000) * 1000).toISOString();
-      ctx.onProgress?.(e);
-    } };
-    const r = await rollback(watching, { app: d.app, target: opts.target, baseDir: opts.baseDir, ...(opts.pm2Bin ? { pm2Bin: opts.pm2Bin } : {}), ...(opts.startTimeoutSec ? { startTimeoutSec: opts.startTimeoutSec } : {}) })
+    const r = await rollback(ctx, { app: d.app, target: opts.target, baseDir: opts.baseDir, ...(opts.pm2Bin ? { pm2Bin: opts.pm2Bin } : {}), ...(opts.startTimeoutSec ? { startTimeoutSec: opts.startTimeoutSec } : {}) })
       .catch((e: unknown) => e instanceof Error ? e : new Error(String(e)));
     if (r instanceof Error) {
       log.end('fail', r.message);
@@ -115,7 +109,8 @@ export async function incident(ctx: RunContext, opts: IncidentOptions): Promise<
     let verified: string | null = null;
     if (r.data.outcome === 'SUCCESS') {
       log.begin('verify', `verify ${r.data.releaseId}`);
-      const v = await verify(ctx, { app: d.app, baseDir: opts.baseDir, since: restartedAt, ...(opts.verifyWindowMs ? { windowMs: opts.verifyWindowMs } : {}) });
+      // verify dates its log window from the ledger: the rollback's restart, so the lines of the release rolled back from do not count.
+      const v = await verify(ctx, { app: d.app, baseDir: opts.baseDir, ...(opts.verifyWindowMs ? { windowMs: opts.verifyWindowMs } : {}) });
       log.end(v.data.verdict === 'VERIFIED' ? 'pass' : 'fail', v.data.reasons.slice(0, 2).join('; ') || undefined);
       verified = v.data.verdict === 'VERIFIED' ? 'VERIFIED' : `FAILED: ${v.data.reasons.slice(0, 3).join('; ')}`;
       actions.push(`verified ${r.data.releaseId}: ${verified}`);

@@ -9,13 +9,17 @@ export const MEMORY_PRESSURE = 0.9;
 /** Disk use (percent) from which the filesystem counts as nearly full. */
 export const DISK_PRESSURE = 95;
 
+/** Handshake verdicts that mean the app cannot use the dependency at all (an unknown one is a problem, not an outage). */
+const DEP_DOWN = new Set(['auth', 'unreachable', 'dns', 'tls']);
+
 function healthOk(code: number): boolean {
   return code >= 200 && code < 400;
 }
 
 /**
  * 1. Can we tell whether it serves? Service state and every health answer unknown → SEV-1 (unclear → higher).
- * 2. Is it down? Not running, crash looping, health unanswered or 5xx, or a proxy answering 502/503/504 → SEV-1.
+ * 2. Is it down? Not running, crash looping, health unanswered or 5xx, a proxy answering 502/503/504, or a
+ *    dependency of the env file failing its handshake (auth failed, unreachable, unresolvable, TLS) → SEV-1.
  * 3. Is it degraded? OOM kill, restarts, a nearly full disk, memory near its limit, a blocking diagnosis → SEV-2;
  *    health not checkable (no port recorded) while running → SEV-2 (unclear between 2 and 3 → higher).
  * 4. Otherwise → SEV-3: isolated warnings, nothing on the main path.
@@ -32,6 +36,9 @@ export function classify(s: Signals, ds: readonly Diagnosis[]): Triage {
   if (s.service.state !== 'running' && s.service.state !== 'unknown') down.push(`the service is ${s.service.state}`);
   if (ds.some((d) => d.id === 'crash-loop')) down.push(`crash loop (${s.service.restarts ?? '?'} restarts)`);
   for (const h of answers.filter((a) => !healthOk(a.code))) down.push(`${h.url} ${h.code === 0 ? 'does not answer' : `answers HTTP ${h.code}`}`);
+  // The app's own credentials refused, or its database out of reach: whatever needs it fails on every request, even
+  // while a liveness path that never touches it answers 200.
+  for (const x of s.deps.filter((d) => DEP_DOWN.has(d.verdict))) down.push(`its dependency ${x.keys} fails the handshake (${x.summary})`);
   if (down.length > 0) {
     decision.push(`down: ${down.join('; ')} → SEV-1`);
     return { severity: 'SEV-1', decision };
@@ -48,8 +55,9 @@ export function classify(s: Signals, ds: readonly Diagnosis[]): Triage {
     decision.push(`running but degraded: ${[...new Set(degraded)].join('; ')} → SEV-2`);
     return { severity: 'SEV-2', decision };
   }
-  if (answers.length === 0 || s.service.state === 'unknown' || s.problems.length > 0) {
-    decision.push(`not everything could be checked (${[answers.length === 0 ? 'no health check' : null, s.service.state === 'unknown' ? 'service state' : null, ...s.problems].filter(Boolean).join('; ')}): unclear → SEV-2`);
+  const unjudged = s.deps.filter((d) => d.verdict === 'unknown').map((d) => `dependency ${d.keys}: ${d.summary}`);
+  if (answers.length === 0 || s.service.state === 'unknown' || s.problems.length > 0 || unjudged.length > 0) {
+    decision.push(`not everything could be checked (${[answers.length === 0 ? 'no health check' : null, s.service.state === 'unknown' ? 'service state' : null, ...s.problems, ...unjudged].filter(Boolean).join('; ')}): unclear → SEV-2`);
     return { severity: 'SEV-2', decision };
   }
   decision.push('serving, no degradation found → SEV-3');

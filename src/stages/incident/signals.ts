@@ -1,4 +1,4 @@
-// Gathers an incident's signals in one pass: the ops inspect probe (service, restarts, resources, disk, logs, certificates) beside incident's own probe.
+// Gathers an incident's signals in one pass: the ops inspect probe (service, restarts, resources, disk, logs, certificates) beside incident's own probe and the env file's dependency handshakes.
 import type { RunContext } from '../../core/context.js';
 import { asRoot } from '../../commands/sudo.js';
 import type { ChangeSummary } from '../../report/incident.js';
@@ -8,9 +8,15 @@ import { certStatuses } from '../operate/inspect/certs.js';
 import { plannerFor } from '../deploy/strategies/index.js';
 import type { PlanContext } from '../deploy/strategies/types.js';
 import type { DeploySpec } from '../deploy/types.js';
+import { dependencyHandshakes } from '../verify/checks/deps.js';
+import type { DepVerdict } from '../verify/deps/classify.js';
+import type { LayerInput, VerifyTarget } from '../verify/types.js';
 import { signalsProbeCommand } from './signals-command.js';
 
 export interface HealthProbe { via: string; url: string; code: number; curlExit: number }
+
+/** One dependency of the env file, handshaken from the target's side with its real client (verify's deps layer). */
+export interface DepSignal { keys: string; verdict: DepVerdict; summary: string }
 
 export interface Signals {
   app: string;
@@ -40,6 +46,8 @@ export interface Signals {
   disk: { usedPercent: number; availBytes: number; mount: string } | null;
   memory: { rssBytes: number; limitBytes: number } | null;
   certificates: { path: string; status: string; daysLeft: number | null }[];
+  /** The env file's databases, caches and brokers: can the app's credentials reach them now. */
+  deps: DepSignal[];
   changes: ChangeSummary;
   /** Why a probe did not complete, or null. */
   problems: string[];
@@ -101,7 +109,7 @@ function changesOf(d: DeployedApp, x: ExtraFacts): ChangeSummary {
 }
 
 /** Pure: the signals from the two probes' results (the unit tests feed canned output). */
-export function signalsFrom(d: DeployedApp, g: Gathered, x: ExtraFacts, extraError: string | null): Signals {
+export function signalsFrom(d: DeployedApp, g: Gathered, x: ExtraFacts, extraError: string | null, deps: DepSignal[] = []): Signals {
   const f = g.facts;
   const unit = f.service.units[0];
   const restarts = f.service.units.reduce<number | null>((n, u) => (u.restarts === null ? n : (n ?? 0) + u.restarts), null);
@@ -123,24 +131,51 @@ export function signalsFrom(d: DeployedApp, g: Gathered, x: ExtraFacts, extraErr
     disk: fs ? { usedPercent: fs.usedPercent, availBytes: fs.availBytes, mount: fs.mount } : null,
     memory: limit !== null && rss > 0 ? { rssBytes: rss, limitBytes: limit } : null,
     certificates: certStatuses(f.sites, f.certs, d.app, d.current.port ?? null, f.now ?? Math.floor(Date.now() / 1000)).map((c) => ({ path: c.path, status: c.status, daysLeft: c.daysLeft })),
+    deps,
     changes: changesOf(d, x),
     problems: [g.error, extraError].filter((e): e is string => e !== null),
   };
 }
 
-/** Runs both probes side by side (two sessions over one connection) and returns the signals. */
-export async function gatherSignals(ctx: RunContext, d: DeployedApp, windowSec: number): Promise<Signals> {
+/** The deps layer's input for the deployed app: the handshakes go from the target's side, through the run's connection. */
+function depsInput(ctx: RunContext, d: DeployedApp, envFileText: string): LayerInput {
+  const target: VerifyTarget = {
+    app: d.app, strategy: d.current.strategy as VerifyTarget['strategy'], port: d.current.port ?? null, healthPath: d.current.healthPath ?? null,
+    release: d.current.id, base: d.base, since: null, url: null, serverName: null,
+  };
+  return { ctx, target, envFileText, options: { windowMs: 0, intervalMs: 1000, requestTimeoutMs: 5000, successes: 1, checks: [], proxyUrl: null, tlsWarnDays: 14 } };
+}
+
+/** Every dependency URL of the env file handshaken; a handshake layer that could not run is a problem, not a pass. */
+async function depSignals(ctx: RunContext, d: DeployedApp, envFileText: string | null): Promise<{ deps: DepSignal[]; error: string | null }> {
+  if (envFileText === null) return { deps: [], error: null };
+  try {
+    const { results } = await dependencyHandshakes(depsInput(ctx, d, envFileText), envFileText);
+    return { deps: results.map((r) => ({ keys: r.ep.keys.join(', '), verdict: r.result.verdict, summary: r.finding.summary })), error: null };
+  } catch (e) {
+    return { deps: [], error: `dependency handshakes could not run: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+/**
+ * Runs both probes and the dependency handshakes side by side (sessions and forwards over one connection) and
+ * returns the signals. `envFileText` is the env file read once by registerEnvSecrets (its values already masked).
+ */
+export async function gatherSignals(ctx: RunContext, d: DeployedApp, windowSec: number, envFileText: string | null = null): Promise<Signals> {
   const sudo = d.state.uid !== 0 && d.state.sudo;
   const now = Math.floor((ctx.now?.() ?? new Date()).getTime() / 1000);
   const cmd = asRoot(signalsProbeCommand({
     unit: d.current.strategy === 'systemd' ? d.app : '', port: d.current.port ?? null, healthPath: d.current.healthPath ?? '/', sinceEpoch: now - windowSec,
     envFile: d.layout.envFile, previousRecord: d.previous ? d.layout.record(d.previous.id) : '', managed: managedFiles(d), nginxDir: NGINX_DIR,
   }), sudo);
-  const [g, extra] = await Promise.all([
+  const [g, extra, deps] = await Promise.all([
     gatherFacts(ctx, { app: d.app, base: d.base, strategy: d.current.strategy, port: d.current.port ?? null }, windowSec, 0),
     ctx.executor.run(cmd).then((r) => ({ r, e: null as string | null }), (e: unknown) => ({ r: null, e: e instanceof Error ? e.message : String(e) })),
+    depSignals(ctx, d, envFileText),
   ]);
   const x = parseSignalsProbe(extra.r ? extra.r.rawStdout ?? extra.r.stdout : '');
   const extraError = extra.e ?? (x.complete ? null : `the incident probe did not finish (exit ${String(extra.r?.exitCode)})`);
-  return signalsFrom(d, g, x, extraError === null ? null : ctx.redactor.mask(extraError));
+  const s = signalsFrom(d, g, x, extraError === null ? null : ctx.redactor.mask(extraError), deps.deps);
+  if (deps.error) s.problems.push(ctx.redactor.mask(deps.error));
+  return s;
 }

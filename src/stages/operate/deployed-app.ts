@@ -4,7 +4,7 @@ import { DeckhandError } from '../../core/errors.js';
 import { asRoot } from '../../commands/sudo.js';
 import { parseDotenv, valuesToMask } from '../deploy/secrets.js';
 import { discoverDeps } from '../verify/deps/discover.js';
-import { currentRelease, parseLedger, type Ledger, type LedgerEntry } from '../deploy/ledger.js';
+import { currentRelease, knownGood, parseLedger, type Ledger, type LedgerEntry } from '../deploy/ledger.js';
 import { layoutFor } from '../deploy/layout.js';
 import { probeState, type ProbedState } from '../deploy/state.js';
 import type { Layout } from '../deploy/types.js';
@@ -34,9 +34,10 @@ export async function loadDeployedApp(ctx: RunContext, app: string, baseDir: str
     });
   }
   // What `deckhand rollback` restores: the newest release before the current one that served and is still on disk.
-  // After a rollback that is older than the release rolled back from, which is not a rollback point.
+  // After a rollback that is older than the release rolled back from, which is not a rollback point; nor is an older
+  // release rolled back from earlier (it is known bad).
   const idx = ledger.releases.findIndex((r) => r.id === current.id);
-  const previous = ledger.releases.slice(0, idx).reverse().find((r) => r.status !== 'failed' && !r.pruned && state.releaseDirs.includes(r.id)) ?? null;
+  const previous = ledger.releases.slice(0, idx).reverse().find((r) => knownGood(r) && !r.pruned && state.releaseDirs.includes(r.id)) ?? null;
   return {
     app, base: state.base, layout: layoutFor(state.base), state, ledger, current, previous,
     // Releases newer than current that served (rolled back from) stay too: `deckhand rollback --to` can bring them back.

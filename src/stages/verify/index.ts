@@ -7,7 +7,7 @@ import { asRoot } from '../../commands/sudo.js';
 import type { Finding, StepResult } from '../../report/common.js';
 import { SCHEMA_VERSION } from '../../report/common.js';
 import type { VerificationData, VerificationReport } from '../../report/verification.js';
-import { currentRelease, parseLedger } from '../deploy/ledger.js';
+import { currentRelease, parseLedger, servingSince } from '../deploy/ledger.js';
 import { layoutFor } from '../deploy/layout.js';
 import { parseDotenv, valuesToMask } from '../deploy/secrets.js';
 import { probeState } from '../deploy/state.js';
@@ -40,7 +40,10 @@ export interface VerifyRequest {
   /** Overrides for what the ledger says (or the only source when there is no ledger). */
   port?: number;
   healthPath?: string;
-  /** Start of the log window (ISO time) instead of the release's deploy: after a rollback, the restart, so the lines of the release rolled back from do not count. */
+  /**
+   * Start of the log window (ISO time). Default: when what serves started serving, from the ledger (the current
+   * release's deploy, or the rollback that restored it), so the lines of a release rolled back from do not count.
+   */
   since?: string;
 }
 
@@ -89,7 +92,7 @@ async function subjectFor(ctx: RunContext, req: VerifyRequest): Promise<{ target
   return {
     target: {
       app: req.app, strategy: (cur?.strategy ?? null) as VerifyTarget['strategy'], port: req.port ?? cur?.port ?? null, healthPath: req.healthPath ?? cur?.healthPath ?? null,
-      release: cur?.id ?? null, base: state.base, since: req.since ?? cur?.deployedAt ?? null, url, serverName: req.serverName ?? null, ...(blueGreen ? { blueGreen } : {}),
+      release: cur?.id ?? null, base: state.base, since: req.since ?? (cur ? servingSince(ledger) : null), url, serverName: req.serverName ?? null, ...(blueGreen ? { blueGreen } : {}),
     },
     source: cur ? 'ledger' : 'flags', envFileText,
   };

@@ -243,22 +243,29 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (t: T) =
   return out;
 }
 
+/** One handshake per dependency URL of the env file (its secrets registered first), and the finding of each. */
+export async function dependencyHandshakes(input: LayerInput, envFileText: string): Promise<{ found: ReturnType<typeof discoverDeps>; results: { ep: DepEndpoint; result: DepResult; finding: Finding }[] }> {
+  const found = discoverDeps(envFileText);
+  // Before anything is shown, including errors a library might echo back.
+  input.ctx.redactor.add(...found.secrets);
+  if (found.endpoints.length === 0) return { found, results: [] };
+  const compose = await composeScope(input);
+  const results = await mapLimited(found.endpoints, CONCURRENCY, (ep) => checkEndpoint(input, ep, compose));
+  return { found, results: found.endpoints.map((ep, i) => ({ ep, result: results[i] as DepResult, finding: depFinding(input, ep, results[i] as DepResult) })) };
+}
+
 export const checkDeps: LayerCheck = async (input) => {
   const { ctx } = input;
   if (input.envFileText === null) {
     return [vfinding('deps.none', 'deps', 'Dependencies', 'skipped', 'no env file was read on the target, so no dependency URLs to check', { required: false })];
   }
-  const found = discoverDeps(input.envFileText);
-  // Before anything is shown, including errors a library might echo back.
-  ctx.redactor.add(...found.secrets);
+  const { found, results } = await dependencyHandshakes(input, input.envFileText);
   const notes = found.notes.map((n) => vfinding(`deps.${n.key.split(',')[0] ?? n.key}`, 'deps', n.key, n.status, ctx.redactor.mask(`${n.display}: ${n.reason}`), {
     required: n.status === 'unknown',
     ...(n.status === 'unknown' ? { remedy: `check ${n.key} in the env file` } : {}),
   }));
-  if (found.endpoints.length === 0) {
+  if (results.length === 0) {
     return notes.length > 0 ? notes : [vfinding('deps.none', 'deps', 'Dependencies', 'skipped', 'no dependency URLs (database, Redis, MongoDB, AMQP) in the env file', { required: false })];
   }
-  const compose = await composeScope(input);
-  const results = await mapLimited(found.endpoints, CONCURRENCY, (ep) => checkEndpoint(input, ep, compose));
-  return [...found.endpoints.map((ep, i) => depFinding(input, ep, results[i] as DepResult)), ...notes];
+  return [...results.map((r) => r.finding), ...notes];
 };
