@@ -14,7 +14,7 @@ export function checkCommand(run: (fn: () => Promise<number>, o: GlobalOpts) => 
   const c = new Cmd('check')
     .description('target-host-readiness: can this host run the app? (READY / READY WITH WARNINGS / NOT READY)')
     .argument('[target]', 'local, user@host, user@host:port, ssh://user@host:port, or an ~/.ssh/config alias', 'local')
-    .option('--strategy <name>', 'what the deploy will use: systemd, pm2, docker, compose, static')
+    .option('--strategy <name>', 'what the deploy will use: systemd, pm2, docker, compose, static, swarm')
     .option('--require <tool[range]>', 'required tool and semver range, e.g. node>=20 (repeatable)', collect)
     .option('--port <n>', 'port the app needs free (repeatable)', collect)
     .option('--proxy', 'a reverse proxy (nginx) is wanted: ports 80/443 too')
