@@ -4,7 +4,7 @@ import { shQuote, type Command } from '../core/command.js';
 /** Printed by the start command when the engine rolled a failing update back; the applier reports it as such. */
 export const ENGINE_ROLLBACK_MARK = 'rolled back by the engine';
 /** Exit codes of the start command: the engine rolled back, the engine paused the update, no convergence in time. */
-export const SWARM_EXIT = { rolledBack: 75, paused: 76, deadline: 77 } as const;
+export const SWARM_EXIT = { rolledBack: 75, paused: 76, deadline: 77, tasksFailing: 78 } as const;
 
 /** Everything the start command needs, recorded per release (so revert and rollback start an older release with its own settings). */
 export interface SwarmSettings {
@@ -84,7 +84,10 @@ const WAIT = [
   `    rollback_completed) echo "${ENGINE_ROLLBACK_MARK}: update to $image failed, the previous spec is serving (UpdateStatus: $msg) (tasks: $(errors))" >&2; exit ${SWARM_EXIT.rolledBack};;`,
   `    paused|rollback_paused) echo "the engine paused the update to $image ($state: $msg) (tasks: $(errors))" >&2; exit ${SWARM_EXIT.paused};;`,
   '    updating|rollback_started|pending) ;;',
-  '    *) if [ "$want" -gt 0 ] && [ "$run" -ge "$want" ]; then echo "converged: $run/$want tasks of $image running (update: $state)"; exit 0; fi;;',
+  '    *) if [ "$want" -gt 0 ] && [ "$run" -ge "$want" ]; then echo "converged: $run/$want tasks of $image running (update: $state)"; exit 0; fi',
+  // Seen on Docker 20.10: tasks that fail their healthcheck before ever running can end an update as "completed"; the engine then only restarts them.
+  `      failed=$(docker service ps "$svc" --filter desired-state=shutdown --format "{{.Image}} {{.CurrentState}}" 2>/dev/null | awk -v i="$image" '$1 == i && $2 == "Failed" { n++ } END { print n + 0 }')`,
+  `      if [ "$want" -gt 0 ] && [ "$failed" -gt "$want" ]; then echo "the update to $image ended ($state) but its tasks keep failing: $run/$want running, $failed failed (tasks: $(errors))" >&2; exit ${SWARM_EXIT.tasksFailing}; fi;;`,
   '  esac',
   `  if [ "$(date +%s)" -ge "$end" ]; then echo "$svc did not converge within \${DH_DEADLINE}s: update $state, $run/$want tasks of $image running (tasks: $(errors))" >&2; exit ${SWARM_EXIT.deadline}; fi`,
   '  sleep 1',
@@ -143,10 +146,14 @@ export function swarmStopCommand(app: string, s: Pick<SwarmSettings, 'stack'>): 
     : { argv: ['sh', '-c', 'docker service rm "$1" >/dev/null 2>&1 || true', 'deckhand-swarm-stop', app], mutates: true, timeoutMs: 120_000, description: `docker service rm ${app}` };
 }
 
-/** Shell test: as many Running (healthy) tasks as the service wants. `docker` is the CLI prefix (maybe `sudo -n docker`). */
-export function swarmAliveCheck(docker: string, service: string): string {
-  const q = shQuote(service);
-  return `w=$(${docker} service inspect -f '{{.Spec.Mode.Replicated.Replicas}}' ${q} 2>/dev/null) && n=$(${docker} service ps ${q} --filter desired-state=running --format '{{.CurrentState}}' 2>/dev/null | grep -c '^Running') && [ "$w" -gt 0 ] && [ "$n" -ge "$w" ]`;
+/**
+ * Shell test: as many Running (healthy) tasks as the service wants. The service name comes from the settings file in
+ * force (a stack's service is `<stack>_<service>`), so rollback, which has no deckhand.yml, checks the right one.
+ * `docker` is the CLI prefix (maybe `sudo -n docker`).
+ */
+export function swarmAliveCheck(docker: string, base: string): string {
+  const conf = shQuote(swarmConfigPath(base));
+  return `s=$(. ${conf} && echo "$DH_SERVICE") && w=$(${docker} service inspect -f '{{.Spec.Mode.Replicated.Replicas}}' "$s" 2>/dev/null) && n=$(${docker} service ps "$s" --filter desired-state=running --format '{{.CurrentState}}' 2>/dev/null | grep -c '^Running') && [ "$w" -gt 0 ] && [ "$n" -ge "$w" ]`;
 }
 
 /**

@@ -41,9 +41,9 @@ describe('swarm command builders (exact)', () => {
     assert.equal(shJoin(swarmStopCommand('shop', { stack: null }).argv), `sh -c 'docker service rm "$1" >/dev/null 2>&1 || true' deckhand-swarm-stop shop`);
     assert.equal(shJoin(swarmStopCommand('shop', { stack: { name: 'shop', composeFile: 'stack.yml', service: 'web' } }).argv), 'docker stack rm shop');
   });
-  it('alive: as many Running tasks as desired replicas', () => {
-    assert.equal(swarmAliveCheck('docker', 'shop'),
-      `w=$(docker service inspect -f '{{.Spec.Mode.Replicated.Replicas}}' shop 2>/dev/null) && n=$(docker service ps shop --filter desired-state=running --format '{{.CurrentState}}' 2>/dev/null | grep -c '^Running') && [ "$w" -gt 0 ] && [ "$n" -ge "$w" ]`);
+  it('alive: as many Running tasks as desired replicas, of the service named in the settings in force', () => {
+    assert.equal(swarmAliveCheck('sudo -n docker', '/opt/shop'),
+      `s=$(. /opt/shop/.deckhand/swarm.conf && echo "$DH_SERVICE") && w=$(sudo -n docker service inspect -f '{{.Spec.Mode.Replicated.Replicas}}' "$s" 2>/dev/null) && n=$(sudo -n docker service ps "$s" --filter desired-state=running --format '{{.CurrentState}}' 2>/dev/null | grep -c '^Running') && [ "$w" -gt 0 ] && [ "$n" -ge "$w" ]`);
   });
   it('starts from `current` with base and app as arguments', () => {
     const c = swarmStartCommand('/opt/shop', 'shop');
@@ -62,8 +62,8 @@ case "$1 $2" in
   "info --format") echo true; exit 0;;
   "service inspect") [ -f "$S/template" ] || exit 1
     case "$4" in *TaskTemplate*) cat "$S/template";; *UpdateStatus.State*) cat "$S/status" 2>/dev/null;; *StartedAt*) cut -d'|' -f2 "$S/status" 2>/dev/null;; *Replicas*) echo 2;; esac; exit 0;;
-  "service ps") case "$*" in *desired-state=running*) cat "$S/running";; *) cat "$S/errors" 2>/dev/null;; esac; exit 0;;
-  "service update"|"service create"|"stack deploy") for f in template status running errors; do if [ -f "$S/next-$f" ]; then cp "$S/next-$f" "$S/$f"; fi; done; env | grep -E '^(GREETING|PORT)=' | sort > "$S/env-seen"; exit 0;;
+  "service ps") case "$*" in *desired-state=running*) cat "$S/running";; *"{{.Image}} {{.CurrentState}}"*) cat "$S/shutdown" 2>/dev/null;; *) cat "$S/errors" 2>/dev/null;; esac; exit 0;;
+  "service update"|"service create"|"stack deploy") for f in template status running errors shutdown; do if [ -f "$S/next-$f" ]; then cp "$S/next-$f" "$S/$f"; fi; done; env | grep -E '^(GREETING|PORT)=' | sort > "$S/env-seen"; exit 0;;
 esac
 exit 0
 `;
@@ -136,6 +136,17 @@ describe('swarm start command against a scripted docker CLI (real sh)', () => {
     const r = await run(setup({ template: '{"v":1}', status: '', running: '', 'next-template': '{"v":2}', 'next-status': 'paused|t2|update paused due to failure', healthcheck: '[CMD x]' }));
     assert.equal(r.code, 76);
     assert.match(r.stderr, /the engine paused the update to shop:\S+ \(paused: update paused due to failure\)/);
+  });
+
+  it('an update the engine calls completed while the new tasks keep failing is a failure (exit 78), not a wait until the deadline', async () => {
+    const failed = `${IMG} Failed 2 seconds ago\n`.repeat(3);
+    const r = await run(setup({
+      template: '{"v":1}', status: 'completed|t1|done', running: '', 'next-template': '{"v":2}', 'next-status': 'completed|t2|update completed',
+      'next-running': `${IMG} Starting 1 second ago\n`, 'next-shutdown': failed, healthcheck: '[CMD x]',
+      'next-errors': `shop.1.a ${IMG}=Failed 2 seconds ago: task: non-zero exit (137): dockerexec: unhealthy container\n`,
+    }));
+    assert.equal(r.code, 78, r.stderr);
+    assert.equal(r.stderr.trim(), `the update to ${IMG} ended (completed) but its tasks keep failing: 0/2 running, 3 failed (tasks: shop.1.a ${IMG}: Failed 2 seconds ago: task: non-zero exit (137): dockerexec: unhealthy container)`);
   });
 
   it('a change that starts no rolling update ignores an old rollback status and waits for the running tasks', async () => {

@@ -55,7 +55,7 @@ export const swarmStrategy: StrategyPlanner = {
     return [viaDocker(ctx)(swarmStopCommand(ctx.spec.app, swarmSettings(ctx)))];
   },
   aliveCheck(ctx) {
-    return swarmAliveCheck(dockerWord(ctx), swarmServiceName(ctx.spec.app, swarmSettings(ctx)));
+    return swarmAliveCheck(dockerWord(ctx), ctx.layout.base);
   },
   logsCommand(ctx) {
     return `${dockerWord(ctx)} service logs -f ${swarmServiceName(ctx.spec.app, swarmSettings(ctx))}`;
