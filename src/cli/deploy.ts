@@ -60,7 +60,7 @@ export function deployCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
     .option('--repo <dir|git-url>', 'the repository to deploy: a directory, or a git URL cloned here shallowly', '.')
     .option('--app-dir <dir>', 'the app inside a monorepo')
     .option('--name <app>', 'app name (service, user and /opt/<app>; default from deckhand.yml or discovery)')
-    .option('--strategy <name>', 'systemd, blue-green, pm2, docker, compose, static, script or kubernetes (default: deckhand.yml, else the brief\'s top strategy); kubernetes: no target, kubectl/helm run here against deckhand.yml kubernetes.context; blue-green: two systemd slots (--port and the next, or deckhand.yml blue_green.ports) behind nginx on proxy_port (default 80), switched only once the new one is healthy')
+    .option('--strategy <name>', 'systemd, blue-green, pm2, docker, compose, static, script, swarm or kubernetes (default: deckhand.yml, else the brief\'s top strategy); kubernetes: no target, kubectl/helm run here against deckhand.yml kubernetes.context; swarm: a docker service (or stack) updated start-first with the engine\'s rollback (deckhand.yml swarm.*); blue-green: two systemd slots (--port and the next, or deckhand.yml blue_green.ports) behind nginx on proxy_port (default 80), switched only once the new one is healthy')
     .option('--zero-downtime', 'systemd, pm2 and docker apps: blue-green (two slots behind nginx); compose apps: the service container is replaced behind nginx (same as zero_downtime: true in deckhand.yml)')
     .option('--plan', 'print the Execution Plan and change nothing')
     .option('-y, --yes', 'apply without asking')

@@ -6,16 +6,18 @@ export const STATE_TOOLS = ['rsync', 'tar', 'node', 'npm', 'python3', 'pm2', 'do
 /**
  * Docker access and compose flavour, as tool.* flags: docker-direct (the daemon answers this user: root or the
  * docker group), docker-sudo (only through `sudo -n`), compose-v2 (plugin), compose-wait (its `up --wait`),
- * compose-v1 (docker-compose). Bounded by `timeout` so a hung daemon cannot stall the probe.
+ * compose-v1 (docker-compose), swarm-manager (the engine is a swarm manager: the swarm strategy needs one). Bounded by `timeout` so a hung daemon cannot stall the probe.
  */
 const DOCKER_PROBE = [
-  'to=; command -v timeout >/dev/null 2>&1 && to="timeout 15"; dd=0; ds=0; c2=0; cw=0; c1=0',
+  'to=; command -v timeout >/dev/null 2>&1 && to="timeout 15"; dd=0; ds=0; c2=0; cw=0; c1=0; sm=0',
   'if command -v docker >/dev/null 2>&1; then',
   '  if $to docker version --format "{{.Server.Version}}" >/dev/null 2>&1; then dd=1; elif [ "$uid" != 0 ] && [ "$s" = 1 ] && $to sudo -n docker version --format "{{.Server.Version}}" >/dev/null 2>&1; then ds=1; fi',
+  '  if [ "$dd" = 1 ]; then dk=docker; else dk="sudo -n docker"; fi',
+  '  if [ "$dd$ds" != 00 ] && [ "$($to $dk info --format "{{.Swarm.ControlAvailable}}" 2>/dev/null)" = true ]; then sm=1; fi',
   '  if $to docker compose version >/dev/null 2>&1; then c2=1; $to docker compose up --help 2>/dev/null | grep -q -e "--wait" && cw=1; fi',
   'fi',
   'if command -v docker-compose >/dev/null 2>&1 && $to docker-compose version >/dev/null 2>&1; then c1=1; fi',
-  'echo "tool.docker-direct=$dd"; echo "tool.docker-sudo=$ds"; echo "tool.compose-v2=$c2"; echo "tool.compose-wait=$cw"; echo "tool.compose-v1=$c1"',
+  'echo "tool.docker-direct=$dd"; echo "tool.docker-sudo=$ds"; echo "tool.compose-v2=$c2"; echo "tool.compose-wait=$cw"; echo "tool.compose-v1=$c1"; echo "tool.swarm-manager=$sm"',
 ];
 
 /**

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { serviceOrder } from './service-order.js';
 
-export const STRATEGIES = ['systemd', 'pm2', 'docker', 'compose', 'static', 'script', 'blue-green', 'kubernetes'] as const;
+export const STRATEGIES = ['systemd', 'pm2', 'docker', 'compose', 'static', 'script', 'blue-green', 'swarm', 'kubernetes'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
 
 const NAME_RE = /^[a-z][a-z0-9-]{0,38}$/;
@@ -84,6 +84,26 @@ const AppShape = {
     drain: duration.optional().describe('zero downtime: how long the old container may finish its requests after the switch before it stops (default 10s)'),
   }).strict().optional().describe('compose settings (used with zero_downtime: the service container is replaced behind nginx)'),
   kubernetes: KubernetesSchema.optional().describe('kubernetes strategy: context, namespace, manifests or Helm chart, image, what to watch and verify'),
+  swarm: z.object({
+    replicas: z.number().int().min(1).max(100).optional().describe('tasks of the service (default 2)'),
+    network: z.enum(['ingress', 'host']).optional()
+      .describe('ingress (default): the port is published through the routing mesh (needs IPVS in the kernel); host: tasks use the host network and share the port, so the app must bind it with SO_REUSEPORT'),
+    update_parallelism: z.number().int().min(1).max(100).optional().describe('tasks updated at a time (default 1)'),
+    update_delay: duration.optional().describe('pause between batches of an update (default 0s)'),
+    update_monitor: duration.optional().describe('how long a new task is watched after it starts; a failure in that window makes the engine roll back (default 10s)'),
+    stop_grace_period: duration.optional().describe('how long an old task may finish its requests after SIGTERM (default 10s)'),
+    health: z.object({
+      cmd: z.string().min(1).describe('command run inside the container (CMD-SHELL), e.g. "curl -fsS http://127.0.0.1:3000/health"'),
+      interval: duration.optional(), timeout: duration.optional(), retries: z.number().int().min(1).max(20).optional(), start_period: duration.optional(),
+    }).strict().optional().describe("healthcheck deckhand sets on the service (default: the image's HEALTHCHECK)"),
+    deadline: duration.optional().describe('how long deckhand waits for the engine to converge or roll back (default 5m)'),
+    registry_auth: z.boolean().optional().describe('pass --with-registry-auth (images pulled from a private registry)'),
+    stack: z.object({
+      name: z.string().regex(/^[a-z][a-z0-9_-]{0,38}$/, 'a stack name').optional().describe('stack name (default: the app name)'),
+      compose_file: z.string().describe('compose file relative to the app; its app service uses image: ${DECKHAND_IMAGE}'),
+      service: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a compose service name').describe('the service whose update deckhand waits for'),
+    }).strict().optional().describe('deploy with docker stack deploy -c <compose_file> instead of one docker service (the compose file\'s deploy.update_config applies)'),
+  }).strict().optional().describe('swarm strategy settings'),
   static: z.object({
     dir: z.string().optional().describe('build output directory served by nginx, relative to the app (default: what discovery found, else dist)'),
     server_name: z.string().optional().describe('nginx server_name (default _: any host name on the port)'),

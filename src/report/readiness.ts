@@ -67,6 +67,8 @@ export const HostFactsSchema = z.object({
   docker: z.object({
     daemon: z.enum(['usable', 'permission-denied', 'not-running', 'absent', 'unknown']),
     serverVersion: z.string().nullable(), rootDir: z.string().nullable(), detail: z.string(),
+    /** Swarm mode of the engine (docker info .Swarm) and whether the kernel offers IPVS for the routing mesh; absent when not read. */
+    swarm: z.object({ state: z.string(), manager: z.boolean(), ipvs: z.boolean().nullable() }).optional(),
   }),
   systemd: z.object({ pid1: z.string().nullable(), isSystemd: z.boolean().nullable(), state: z.string().nullable() }),
   nginx: z.object({ configTest: z.enum(['ok', 'failed', 'unknown', 'absent']), detail: z.string() }),
@@ -84,7 +86,7 @@ export const HostFactsSchema = z.object({
 export type HostFacts = z.infer<typeof HostFactsSchema>;
 
 export const RequirementsSchema = z.object({
-  strategy: z.enum(['systemd', 'pm2', 'docker', 'compose', 'static', 'blue-green', 'kubernetes']).nullable(),
+  strategy: z.enum(['systemd', 'pm2', 'docker', 'compose', 'static', 'blue-green', 'swarm', 'kubernetes']).nullable(),
   app: z.string(),
   baseDir: z.string(),
   baseDirExplicit: z.boolean(),

@@ -15,7 +15,7 @@ export function registerTargetHostReadiness(server: McpServer, session: Session)
       + 'with a remedy for each blocker. Changes nothing.',
     inputSchema: {
       target,
-      strategy: z.enum(['systemd', 'pm2', 'docker', 'compose', 'static']).optional().describe('what the deploy will use'),
+      strategy: z.enum(['systemd', 'pm2', 'docker', 'compose', 'static', 'swarm']).optional().describe('what the deploy will use'),
       require: z.array(z.string().min(1)).optional().describe('required tools with semver ranges, e.g. ["node>=20", "docker"]'),
       ports: z.array(z.number().int().min(1).max(65535)).optional().describe('ports the app needs free'),
       proxy: z.boolean().optional().describe('a reverse proxy (nginx) is wanted: ports 80/443 too'),

@@ -7,6 +7,7 @@ import { VERSION } from '../../core/version.js';
 import { writeFileCommand } from '../../commands/fs.js';
 import { installFileCommand, removeReleasesCommand } from '../../commands/release.js';
 import { asRoot } from '../../commands/sudo.js';
+import { ENGINE_ROLLBACK_MARK } from '../../commands/swarm.js';
 import type { ExecResult, Executor } from '../../exec/types.js';
 import { LocalExecutor } from '../../exec/local.js';
 import type { ExecutionData, ExecutionReport } from '../../report/execution.js';
@@ -236,7 +237,13 @@ export async function applyPlan(ctx: RunContext, plan: Plan, inputs: ApplyInputs
         data.runtime = { status: plan.previousRelease ? 'running' : 'not-started', detail: plan.previousRelease ? `${plan.previousRelease} untouched` : 'nothing deployed' };
       } else {
         const err = await applier.runBestEffort('revert', plan.previousRelease ? `Revert to ${plan.previousRelease}` : 'Stop the failed first release', plan.revert);
-        if (plan.previousRelease) {
+        // The orchestrator already put the previous spec back (swarm): the deploy FAILED; deckhand's revert only re-aligns current and the settings.
+        const byEngine = failedAt.message.includes(ENGINE_ROLLBACK_MARK);
+        if (plan.previousRelease && byEngine) {
+          revert = `${ENGINE_ROLLBACK_MARK}: ${plan.previousRelease} is serving again; ${err ? `deckhand could not re-align current and the settings: ${err}` : `deckhand switched current back to ${plan.previousRelease} and saw it healthy`}`;
+          data.outcome = 'FAILED';
+          data.runtime = err ? { status: 'unknown', detail: err } : { status: 'running', detail: `${plan.previousRelease} serving (${ENGINE_ROLLBACK_MARK})` };
+        } else if (plan.previousRelease) {
           revert = err ? `revert to ${plan.previousRelease} FAILED: ${err}` : `reverted: ${plan.previousRelease} restored (env, config, current) and healthy again`;
           data.outcome = err ? 'FAILED' : 'REVERTED';
           data.runtime = err ? { status: 'unknown', detail: err } : { status: 'running', detail: `${plan.previousRelease} serving after the revert` };

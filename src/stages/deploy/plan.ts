@@ -109,7 +109,7 @@ export function planDeploy(input: PlanInput): Plan {
     warnings.push(`an earlier deploy was interrupted: ${leftovers.join(', ')} never went live and will be removed`);
   }
   // Container strategies install and build inside the image (Dockerfile), never on the host or here.
-  const inImage = spec.strategy === 'docker' || spec.strategy === 'compose' || spec.blueGreen?.runner === 'docker';
+  const inImage = spec.strategy === 'docker' || spec.strategy === 'compose' || spec.strategy === 'swarm' || spec.blueGreen?.runner === 'docker';
   const hostCommands = [spec.commands.install, spec.commands.build].filter((c): c is string => c !== null);
   if (inImage && (hostCommands.length > 0 || spec.build === 'local')) warnings.push(`${spec.strategy}: install and build run in the image build, so ${[...hostCommands, ...(spec.build === 'local' ? ['build: local'] : [])].join(', ')} is not used`);
   const useLocalBuild = spec.build === 'local' && !inImage;
@@ -180,6 +180,7 @@ export function planDeploy(input: PlanInput): Plan {
       : spec.strategy === 'static' ? 'nginx reloads gracefully (old workers finish their requests); the site serves the new release'
       : spec.strategy === 'script' ? `runs ${spec.script?.deploy ?? 'the deploy script'} on the target: it changes whatever the script changes`
       : spec.strategy === 'blue-green' ? 'the new release starts on the idle slot and gets traffic only once healthy (graceful nginx reload); the old slot finishes its requests before it stops'
+      : spec.strategy === 'swarm' ? `the engine replaces ${spec.swarm?.updateParallelism ?? 1} task(s) at a time, start-first: a new task must be healthy before an old one stops; a failure within ${spec.swarm?.updateMonitor ?? '10s'} makes the engine roll back to the previous image`
       : spec.composeFront ? `a new ${spec.composeFront.service} container starts beside the old one and gets traffic only once healthy (graceful nginx reload on port ${spec.composeFront.proxyPort}); the old container finishes its requests before it is removed; other services are left running`
       : 'the service restarts: requests in flight during the restart fail (blue-green avoids this)',
     undo: previousId ? `automatic: on failure deckhand restores ${previousId} and restarts it` : 'the service is stopped (no earlier release)',

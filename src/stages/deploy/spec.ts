@@ -8,6 +8,7 @@ import { nginxSafe } from '../../commands/nginx.js';
 import type { DeckhandConfig, StrategyName } from '../../config/schema.js';
 import { STRATEGIES } from '../../config/schema.js';
 import type { BriefData } from '../../report/brief.js';
+import type { SwarmSettings } from '../../commands/swarm.js';
 import type { DeploySpec } from './types.js';
 
 export interface DeployFlags {
@@ -99,6 +100,32 @@ function resolveBlueGreen(app: string, port: number | null, cfg: DeckhandConfig,
     });
   }
   return { runner, ports, proxyPort, drainSec: Math.max(1, Math.round(durationMs(cfg.blue_green?.drain, 10_000) / 1000)) };
+}
+
+/** swarm: deckhand.yml swarm.* with defaults (2 replicas, one task at a time, 10s monitor, 5m deadline). */
+function resolveSwarm(app: string, port: number | null, cfg: DeckhandConfig): SwarmSettings {
+  const w = cfg.swarm ?? {};
+  const secs = (d: string | undefined, fallback: number): string => `${Math.max(0, Math.round(durationMs(d, fallback) / 1000))}s`;
+  if (port === null && !w.stack) {
+    throw new DeckhandError('usage', `the swarm strategy needs the port ${app} listens on: it is published and checked after the update`, { hint: 'pass --port, or set port in deckhand.yml' });
+  }
+  return {
+    mode: w.stack ? 'stack' : 'service', replicas: w.replicas ?? 2, network: w.network ?? 'ingress', port,
+    updateParallelism: w.update_parallelism ?? 1, updateDelay: secs(w.update_delay, 0), updateMonitor: secs(w.update_monitor, 10_000),
+    stopGrace: secs(w.stop_grace_period, 10_000),
+    health: w.health ? {
+      cmd: w.health.cmd, interval: secs(w.health.interval, 2_000), timeout: secs(w.health.timeout, 2_000), retries: w.health.retries ?? 3,
+      startPeriod: secs(w.health.start_period, 5_000),
+    } : null,
+    deadlineSec: Math.max(10, Math.round(durationMs(w.deadline, 300_000) / 1000)), registryAuth: w.registry_auth === true,
+    stack: w.stack ? { name: w.stack.name ?? app, composeFile: stackFile(w.stack.compose_file), service: w.stack.service } : null,
+  };
+}
+
+function stackFile(raw: string): string {
+  const rel = raw.replace(/^\.\//, '');
+  if (!safeScriptPath(rel)) throw new DeckhandError('usage', `swarm.stack.compose_file ${raw} is not a plain path inside the app directory`, { hint: 'give a path relative to the app (letters, digits, . _ - / only): it ships with every release' });
+  return rel;
 }
 
 /** npm/pnpm/yarn install that leaves only production dependencies when there is no build needing dev ones. */
@@ -218,6 +245,7 @@ export function resolveSpec(input: { sourceDir: string; brief: BriefData | null;
       : cfg.script ? { deploy: cfg.script.deploy, rollback: cfg.script.rollback ?? null } : null,
     ...(strategy === 'static' ? { staticSite: resolveStatic(cfg, brief) } : {}),
     ...(blueGreen ? { blueGreen } : {}),
+    ...(strategy === 'swarm' ? { swarm: resolveSwarm(app, port, cfg) } : {}),
     ...(cfg.pm2?.kill_timeout ? { pm2KillTimeoutMs: durationMs(cfg.pm2.kill_timeout, 10_000) } : {}),
     zeroDowntime,
   };

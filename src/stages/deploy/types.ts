@@ -4,6 +4,7 @@ import type { StrategyName } from '../../config/schema.js';
 import type { ScriptPreview } from '../../commands/script.js';
 import type { ComposeFront } from '../../commands/compose-front.js';
 import type { KubePlan, KubeSpec } from './kubernetes/types.js';
+import type { SwarmSettings } from '../../commands/swarm.js';
 
 /** Everything a planner needs, resolved from flags > deckhand.yml > brief. Holds no secret values. */
 export interface DeploySpec {
@@ -47,6 +48,8 @@ export interface DeploySpec {
   pm2Ready?: { waitReady: boolean; evidence: string };
   /** pm2: how long an old instance may finish its requests after SIGINT (kill_timeout). */
   pm2KillTimeoutMs?: number;
+  /** swarm strategy: replicas, network, update policy, healthcheck, deadline, stack. */
+  swarm?: SwarmSettings;
   /** static strategy: the build output directory served by nginx, relative to the release (e.g. dist). */
   staticSite?: { dir: string; serverName: string | null };
   /** kubernetes strategy: cluster, manifests or chart, image, what is watched and verified. */

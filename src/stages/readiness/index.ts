@@ -29,7 +29,7 @@ export function probeParams(r: Requirements): ProbeParams {
     app: r.app,
     reach: r.reach,
     envNames: r.envNames,
-    dockerDisk: r.strategy === 'docker' || r.strategy === 'compose',
+    dockerDisk: r.strategy === 'docker' || r.strategy === 'compose' || r.strategy === 'swarm',
   };
   if (r.envFile !== null) p.envFile = r.envFile;
   return p;

@@ -161,9 +161,12 @@ function parseMemory(s: Section | undefined, cg: Section | undefined): HostFacts
 function parseDocker(s: Section | undefined): HostFacts['docker'] {
   if (!s) return { daemon: 'unknown', serverVersion: null, rootDir: null, detail: 'probe did not report docker' };
   if (s.body.includes('@@absent')) return { daemon: 'absent', serverVersion: null, rootDir: null, detail: 'docker client not found on PATH' };
-  const ok = /server=([^|\n]*)\|root=(.*)$/m.exec(s.body);
-  if (s.rc === 0 && ok && ok[1]) return { daemon: 'usable', serverVersion: ok[1], rootDir: ok[2] || null, detail: `docker info: server ${ok[1]}` };
-  const detail = s.body.replace(/server=\|root=/g, '').trim().slice(0, 300);
+  const ok = /server=([^|\n]*)\|root=([^|\n]*)/m.exec(s.body);
+  const sw = /\|swarm=([^|\n]*)\|manager=([^|\n]*)/.exec(s.body);
+  const ipvs = /^ipvs=([01])$/m.exec(s.body);
+  const swarm = sw ? { swarm: { state: sw[1] || 'unknown', manager: sw[2] === 'true', ipvs: ipvs ? ipvs[1] === '1' : null } } : {};
+  if (s.rc === 0 && ok && ok[1]) return { daemon: 'usable', serverVersion: ok[1], rootDir: ok[2] || null, detail: `docker info: server ${ok[1]}${sw ? `, swarm ${sw[1] ?? '?'}, manager ${sw[2] ?? '?'}` : ''}`, ...swarm };
+  const detail = s.body.replace(/server=\|root=(\|swarm=\|manager=)?/g, '').replace(/^ipvs=[01]$/m, '').trim().slice(0, 300);
   if (isTimeoutRc(s.rc)) return { daemon: 'unknown', serverVersion: null, rootDir: null, detail: 'docker info timed out' };
   if (/permission denied/i.test(s.body)) return { daemon: 'permission-denied', serverVersion: null, rootDir: null, detail };
   if (/Cannot connect to the Docker daemon|Is the docker daemon running|no such file or directory|connection refused/i.test(s.body)) {

@@ -109,7 +109,9 @@ pipver() {
 
 docker_daemon() {
   has docker || { echo "@@absent"; return 127; }
-  to 8 docker info --format 'server={{.ServerVersion}}|root={{.DockerRootDir}}'
+  to 8 docker info --format 'server={{.ServerVersion}}|root={{.DockerRootDir}}|swarm={{.Swarm.LocalNodeState}}|manager={{.Swarm.ControlAvailable}}' || return $?
+  # The swarm routing mesh (ingress publishing) needs IPVS; dockerd loads it when it can.
+  if [ -e /proc/net/ip_vs ]; then echo "ipvs=1"; else echo "ipvs=0"; fi
 }
 
 compose_v2() {

@@ -6,7 +6,7 @@ import { DeckhandError, usageError } from '../../core/errors.js';
 import { parseSize } from '../../core/units.js';
 import type { Requirements } from '../../report/readiness.js';
 
-export const STRATEGIES = ['systemd', 'pm2', 'docker', 'compose', 'static', 'blue-green'] as const;
+export const STRATEGIES = ['systemd', 'pm2', 'docker', 'compose', 'static', 'blue-green', 'swarm'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 export interface CheckOptions {
@@ -110,7 +110,7 @@ export async function resolveRequirements(o: CheckOptions): Promise<Requirements
     add(t.name, t.range, 'brief');
   }
   if (strategy === 'pm2') { add('node', null, 'strategy pm2'); add('pm2', null, 'strategy pm2'); }
-  if (strategy === 'docker') add('docker', null, 'strategy docker');
+  if (strategy === 'docker' || strategy === 'swarm') add('docker', null, `strategy ${strategy}`);
   if (strategy === 'compose') { add('docker', null, 'strategy compose'); add('compose', null, 'strategy compose'); }
 
   const ports = [...new Set([...(o.port ?? []).map(parsePortOption), ...(brief?.ports ?? []).map((p) => (typeof p === 'number' ? p : p.port))])];

@@ -10,7 +10,7 @@ export type VerifyLayer = 'process' | 'port' | 'http' | 'smoke' | 'tls' | 'logs'
 export interface VerifyTarget {
   /** The app (service / container / pm2 name); null for a bare URL. */
   app: string | null;
-  strategy: 'systemd' | 'pm2' | 'docker' | 'compose' | 'static' | 'script' | 'blue-green' | null;
+  strategy: 'systemd' | 'pm2' | 'docker' | 'compose' | 'static' | 'script' | 'blue-green' | 'swarm' | null;
   port: number | null;
   healthPath: string | null;
   release: string | null;

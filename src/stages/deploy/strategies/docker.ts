@@ -4,6 +4,7 @@ import {
   dockerAliveCheck, dockerBuildCommand, dockerPruneImagesCommand, dockerStartCommand, dockerStopCommand, imageTags,
 } from '../../../commands/docker.js';
 import { asRoot } from '../../../commands/sudo.js';
+import type { Step } from '../types.js';
 import type { PlanContext, StrategyPlanner } from './types.js';
 
 /** Where the container's port is published: loopback, so a reverse proxy on the host fronts it. */
@@ -32,6 +33,25 @@ export function dockerWord(ctx: PlanContext): string {
   return !ctx.state.tools['docker-direct'] && ctx.state.tools['docker-sudo'] ? 'sudo -n docker' : 'docker';
 }
 
+/** Build the release's image on the target, then drop tags of releases no longer on disk (docker and swarm). */
+export function imageBuildSteps(ctx: PlanContext): Step[] {
+  const { spec, layout } = ctx;
+  const d = viaDocker(ctx);
+  const tags = imageTags(spec.app, ctx.releaseId, spec.commit);
+  return [
+    {
+      // A build error fails here, before the switch: what runs now keeps serving.
+      id: 'docker.build', title: `Build the image ${tags.join(', ')} on the target`, phase: 'prepare', destructive: false,
+      actions: [{ type: 'run', command: d(dockerBuildCommand(layout.release(ctx.releaseId), tags)) }],
+    },
+    {
+      id: 'docker.prune-images', title: `Remove ${spec.app} image tags of releases no longer on disk (current and previous stay: the rollback point)`,
+      phase: 'prepare', destructive: false,
+      actions: [{ type: 'run', command: d(dockerPruneImagesCommand(layout.base, spec.app)) }],
+    },
+  ];
+}
+
 export const dockerStrategy: StrategyPlanner = {
   name: 'docker',
   unsupported: dockerUnusable,
@@ -41,21 +61,7 @@ export const dockerStrategy: StrategyPlanner = {
     return [];
   },
   prepare(ctx) {
-    const { spec, layout } = ctx;
-    const d = viaDocker(ctx);
-    const tags = imageTags(spec.app, ctx.releaseId, spec.commit);
-    return [
-      {
-        // A build error fails here, before the switch: the old container keeps serving.
-        id: 'docker.build', title: `Build the image ${tags.join(', ')} on the target`, phase: 'prepare', destructive: false,
-        actions: [{ type: 'run', command: d(dockerBuildCommand(layout.release(ctx.releaseId), tags)) }],
-      },
-      {
-        id: 'docker.prune-images', title: `Remove ${spec.app} image tags of releases no longer on disk (current and previous stay: the rollback point)`,
-        phase: 'prepare', destructive: false,
-        actions: [{ type: 'run', command: d(dockerPruneImagesCommand(layout.base, spec.app)) }],
-      },
-    ];
+    return imageBuildSteps(ctx);
   },
   activate() {
     return [];

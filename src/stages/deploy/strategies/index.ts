@@ -6,10 +6,11 @@ import { dockerStrategy } from './docker.js';
 import { pm2Strategy } from './pm2.js';
 import { scriptStrategy } from './script.js';
 import { staticStrategy } from './static.js';
+import { swarmStrategy } from './swarm.js';
 import { systemdStrategy } from './systemd.js';
 import type { StrategyPlanner } from './types.js';
 
-const PLANNERS: Record<string, StrategyPlanner> = { systemd: systemdStrategy, pm2: pm2Strategy, docker: dockerStrategy, compose: composeStrategy, static: staticStrategy, script: scriptStrategy, 'blue-green': blueGreenStrategy };
+const PLANNERS: Record<string, StrategyPlanner> = { systemd: systemdStrategy, pm2: pm2Strategy, docker: dockerStrategy, compose: composeStrategy, static: staticStrategy, script: scriptStrategy, 'blue-green': blueGreenStrategy, swarm: swarmStrategy };
 
 export function plannerFor(name: string): StrategyPlanner {
   const p = PLANNERS[name];

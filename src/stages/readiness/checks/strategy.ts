@@ -2,6 +2,7 @@
 import type { Finding } from '../../../report/common.js';
 import type { HostFacts, Requirements } from '../../../report/readiness.js';
 import { finding } from './finding.js';
+import { checkSwarm } from './swarm.js';
 
 export function checkDockerDaemon(f: HostFacts): Finding {
   const d = f.docker;
@@ -59,7 +60,8 @@ export function checkNginx(f: HostFacts, why: string): Finding[] {
 export function checkStrategy(f: HostFacts, r: Requirements): Finding[] {
   const out: Finding[] = [];
   const s = r.strategy;
-  if (s === 'docker' || s === 'compose') out.push(checkDockerDaemon(f));
+  if (s === 'docker' || s === 'compose' || s === 'swarm') out.push(checkDockerDaemon(f));
+  if (s === 'swarm') out.push(...checkSwarm(f));
   // blue-green is systemd slots behind nginx: both sets of needs.
   if (s === 'systemd' || s === 'blue-green') { out.push(checkSystemd(f)); out.push(checkSudo(f, 'systemd units need root')); }
   if (s === 'static' || s === 'blue-green' || r.proxy) out.push(...checkNginx(f, s === 'static' ? 'the static strategy serves through nginx' : s === 'blue-green' ? 'blue-green switches slots through an nginx upstream' : 'the reverse proxy is nginx'));

@@ -170,7 +170,9 @@ export const checkLogs: LayerCheck = async (input) => {
   const { kinds, auto } = managerKinds(input.target);
   if (kinds.length === 0) {
     return [vfinding('logs.none', 'logs', `Logs of ${app}`, strategy === 'static' ? 'skipped' : 'unknown',
-      strategy === 'static' ? 'a static site has no app logs (nginx\'s are the proxy layer\'s)' : 'the script strategy names no process manager: where its logs go is not known', { required: false })];
+      strategy === 'static' ? 'a static site has no app logs (nginx\'s are the proxy layer\'s)'
+        : strategy === 'swarm' ? `swarm task logs are not scanned by verify: read them with docker service logs ${app}`
+        : 'the script strategy names no process manager: where its logs go is not known', { required: false })];
   }
   const sinceDate = since !== null && !Number.isNaN(Date.parse(since)) ? new Date(since) : null;
   const cmd = recentLogsCommand({ app, kinds, since: sinceDate, maxLines: LOG_MAX_LINES, maxBytes: LOG_MAX_BYTES, base: base ?? '', pm2: pm2Binary(input) });

@@ -15,7 +15,8 @@ export const ALL_KINDS: readonly ManagerKind[] = ['systemd', 'pm2', 'docker', 'c
  */
 export function managerKinds(t: VerifyTarget): { kinds: readonly ManagerKind[]; auto: boolean } {
   if (t.strategy === null) return { kinds: ALL_KINDS, auto: true };
-  if (t.strategy === 'static' || t.strategy === 'script') return { kinds: [], auto: false };
+  // swarm tasks are read by the process layer's own check (checks/swarm.ts).
+  if (t.strategy === 'static' || t.strategy === 'script' || t.strategy === 'swarm') return { kinds: [], auto: false };
   // blue-green: the slots' runner (the layers that look at a slot get it as the strategy already, see ../blue-green.ts).
   if (t.strategy === 'blue-green') return { kinds: [t.blueGreen?.runner ?? 'systemd'], auto: false };
   return { kinds: [t.strategy], auto: false };

@@ -6,6 +6,7 @@ import {
   evidence, keyValues, managerKinds, parseContainerLine, parseHeader, parsePm2, pm2Binary, probeFailed, runProbe, vfinding,
   type ContainerState, type Pm2Instance, type ProbeHeader,
 } from './on-target.js';
+import { checkSwarmTasks } from './swarm.js';
 
 export interface ProcessSample {
   index: number;
@@ -247,6 +248,7 @@ export function samplingPlan(windowMs: number): { samples: number; intervalSec: 
 export const checkProcess: LayerCheck = async (input) => {
   const { app, strategy } = input.target;
   if (app === null) return [vfinding('process.service', 'process', 'Service process', 'skipped', 'no app named: a bare URL has no process to check', { required: false })];
+  if (strategy === 'swarm') return checkSwarmTasks(input);
   const { kinds, auto } = managerKinds(input.target);
   if (kinds.length === 0) {
     return [vfinding('process.service', 'process', `Process of ${app}`, strategy === 'static' ? 'skipped' : 'unknown',

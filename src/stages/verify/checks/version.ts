@@ -152,7 +152,7 @@ export const checkVersion: LayerCheck = async (input) => {
     const ev = evidence(input, `readlink -f ${base ?? '<base>'}/current`, parsed.current ?? '(not readable)');
     if (c?.release === release) {
       return [vfinding('version.current', 'version', `${app} serves release ${release}`, strategy === 'static' ? 'pass' : 'unknown',
-        strategy === 'static' ? `current → ${parsed.current} (nginx serves current)` : `current → ${parsed.current}; the process serving it is not known for the script strategy`, { evidence: ev, required: strategy === 'static' })];
+        strategy === 'static' ? `current → ${parsed.current} (nginx serves current)` : strategy === 'swarm' ? `current → ${parsed.current}; the process layer compares the swarm tasks' image with it` : `current → ${parsed.current}; the process serving it is not known for the script strategy`, { evidence: ev, required: strategy === 'static' })];
     }
     return [vfinding('version.current', 'version', `${app} serves release ${release}`, c?.release ? 'fail' : 'unknown',
       c?.release ? `current points at ${c.release}, but the deployed release is ${release}` : 'where current points could not be read', { evidence: ev })];
