@@ -4,6 +4,7 @@ export { DeckhandError, EXIT, formatError, usageError, type ErrorKind } from './
 export { Redactor, MASK } from './core/redact.js';
 export { parseTarget, type HostRef } from './core/target.js';
 export { parseSize, formatBytes } from './core/units.js';
+export { bundledPm2, localPm2, pm2For } from './core/pm2-binary.js';
 export { VERSION } from './core/version.js';
 export type { RunContext, ProgressEvent } from './core/context.js';
 export type { Executor, ExecResult } from './exec/types.js';

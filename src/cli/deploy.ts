@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { Command as Cmd } from 'commander';
 import {
-  applyDeploy, applyPlan, composeEnv, DeckhandError, EXIT, planReport, prepareDeploy, renderExecutionMarkdown, stepPrinter, usageError, writeReportFiles,
+  applyDeploy, applyPlan, bundledPm2, composeEnv, DeckhandError, EXIT, planReport, prepareDeploy, renderExecutionMarkdown, stepPrinter, usageError, writeReportFiles,
   type DeployOptions, type ExecutionReport, type Plan,
 } from '../index.js';
 import { addCommonOptions, collect, executorFor, redactorFor, type GlobalOpts } from './shared.js';
@@ -37,14 +37,6 @@ function options(target: string, o: DeployFlagsCli): DeployOptions {
   // commander's --no-rollback leaves `rollback` true unless it is given.
   if (o.rollback === false) opts.noRollback = true;
   return opts;
-}
-
-/** deckhand's own pm2 (a dependency), so the local target needs nothing installed. */
-async function bundledPm2(): Promise<string | undefined> {
-  try {
-    const { createRequire } = await import('node:module');
-    return createRequire(import.meta.url).resolve('pm2/bin/pm2');
-  } catch { return undefined; }
 }
 
 async function confirm(question: string): Promise<boolean> {
@@ -109,7 +101,7 @@ export function deployCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
       };
       try {
         const opts = options(target, o);
-        const pm2 = await bundledPm2();
+        const pm2 = bundledPm2();
         if (pm2) opts.pm2Bin = pm2;
         if (o.apply) {
           const saved = JSON.parse(await readFile(o.apply, 'utf8').catch((e: Error) => { throw usageError(`cannot read the plan ${o.apply}: ${e.message}`); })) as { plan?: Plan; target?: string };

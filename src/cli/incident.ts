@@ -1,7 +1,7 @@
 // `deckhand incident [target]`: triage (SEV-1/2/3), diagnosis, roll back / stabilise / report, and the Incident Record with a review draft.
 import { writeFile } from 'node:fs/promises';
 import { Command as Cmd } from 'commander';
-import { EXIT, incident, parseDuration, renderIncidentMarkdown, renderReviewDraft, stepPrinter, usageError, writeReportFiles } from '../index.js';
+import { EXIT, incident, localPm2, parseDuration, renderIncidentMarkdown, renderReviewDraft, stepPrinter, usageError, writeReportFiles } from '../index.js';
 import { resolveAppName } from './app-name.js';
 import { addCommonOptions, executorFor, redactorFor, type GlobalOpts } from './shared.js';
 
@@ -41,10 +41,7 @@ export function incidentCommand(run: (fn: () => Promise<number>, o: GlobalOpts) 
       const printer = !o.json || process.stderr.isTTY ? stepPrinter(process.stderr, (s) => redactor.mask(s)) : undefined;
       try {
         const app = await resolveAppName(o, redactor);
-        let pm2Bin: string | undefined;
-        if (executor.host.kind === 'local') {
-          try { pm2Bin = (await import('node:module')).createRequire(import.meta.url).resolve('pm2/bin/pm2'); } catch { /* not installed */ }
-        }
+        const pm2Bin = localPm2(executor.host);
         const report = await incident({ executor, redactor, ...(printer ? { onProgress: printer.onProgress } : {}) }, {
           app, target, baseDir: o.baseDir ?? null, dryRun: o.dryRun ?? false, stabiliseTimeoutSec, windowSec,
           ...(verifyWindowMs ? { verifyWindowMs } : {}), ...(startTimeoutSec ? { startTimeoutSec } : {}), ...(pm2Bin ? { pm2Bin } : {}),

@@ -1,6 +1,6 @@
 // `deckhand rollback [target]`: puts a recorded release back (code, env, unit/config), restarts, checks health.
 import { Command as Cmd } from 'commander';
-import { EXIT, renderExecutionMarkdown, rollback, rollbackRecord, stepPrinter, writeIncident, writeReportFiles } from '../index.js';
+import { EXIT, localPm2, renderExecutionMarkdown, rollback, rollbackRecord, stepPrinter, writeIncident, writeReportFiles } from '../index.js';
 import { resolveAppName } from './app-name.js';
 import { addCommonOptions, executorFor, redactorFor, type GlobalOpts } from './shared.js';
 
@@ -23,10 +23,7 @@ export function rollbackCommand(run: (fn: () => Promise<number>, o: GlobalOpts) 
       const printer = !o.json || process.stderr.isTTY ? stepPrinter(process.stderr, (s) => redactor.mask(s)) : undefined;
       try {
         const app = await resolveAppName(o, redactor);
-        let pm2Bin: string | undefined;
-        if (executor.host.kind === 'local') {
-          try { pm2Bin = (await import('node:module')).createRequire(import.meta.url).resolve('pm2/bin/pm2'); } catch { /* not installed */ }
-        }
+        const pm2Bin = localPm2(executor.host);
         const report = await rollback({ executor, redactor, ...(printer ? { onProgress: printer.onProgress } : {}) }, {
           app, target, ...(o.baseDir ? { baseDir: o.baseDir } : {}), ...(o.to ? { to: o.to } : {}), ...(pm2Bin ? { pm2Bin } : {}),
           ...(o.startTimeout ? { startTimeoutSec: Number(o.startTimeout) } : {}),

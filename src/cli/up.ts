@@ -1,7 +1,7 @@
 // `deckhand up [path | git-url] [--to TARGET]`: the whole lifecycle in one command, ending with the deployment summary.
 import { readFile } from 'node:fs/promises';
 import { Command as Cmd } from 'commander';
-import { DeckhandError, EXIT, parseChecksFile, renderLifecycleMarkdown, stepPrinter, up, usageError, writeReportFiles, type UpOptions } from '../index.js';
+import { DeckhandError, EXIT, localPm2, parseChecksFile, renderLifecycleMarkdown, stepPrinter, up, usageError, writeReportFiles, type UpOptions } from '../index.js';
 import { addCommonOptions, collect, executorFor, redactorFor, type GlobalOpts } from './shared.js';
 
 interface UpFlags extends GlobalOpts {
@@ -57,9 +57,8 @@ export function upCommand(run: (fn: () => Promise<number>, o: GlobalOpts) => Pro
             throw new DeckhandError('config', `${o.checks}: ${(e as { issues?: string[] }).issues?.join('; ') ?? (e as Error).message}`);
           }
         }
-        if (executor.host.kind === 'local') {
-          try { opts.pm2Bin = (await import('node:module')).createRequire(import.meta.url).resolve('pm2/bin/pm2'); } catch { /* not installed */ }
-        }
+        const pm2Bin = localPm2(executor.host);
+        if (pm2Bin) opts.pm2Bin = pm2Bin;
         const report = await up({ executor, redactor, ...(printer ? { onProgress: printer.onProgress } : {}) }, opts);
         printer?.stop();
         const json = redactor.mask(JSON.stringify(report, null, 2));
