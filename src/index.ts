@@ -23,7 +23,7 @@ export { resolveRequirements, STRATEGIES, type CheckOptions } from './stages/rea
 export type { Finding, Outcome, StepResult } from './report/common.js';
 export type { ReadinessReport, HostFacts, Requirements, Verdict } from './report/readiness.js';
 export { renderReadinessMarkdown } from './report/markdown-readiness.js';
-export { renderReadinessTerminal, stepPrinter } from './report/terminal.js';
+export { renderReadinessTerminal, stepPrinter, type StepPrinter } from './report/terminal.js';
 export { writeReportFiles } from './report/write.js';
 export { REPORT_KINDS, type ReportKind } from './report/kinds.js';
 // Schemas (zod and JSON Schema) live in the second entry point, src/schemas.ts: zod costs ~130 ms to load,

@@ -1,9 +1,10 @@
 // `deckhand check [target]`: target-host-readiness from the command line.
 import { Command as Cmd } from 'commander';
 import {
-  checkReadiness, EXIT, renderReadinessMarkdown, renderReadinessTerminal, stepPrinter, writeReportFiles, type CheckOptions,
+  checkReadiness, EXIT, renderReadinessMarkdown, renderReadinessTerminal, type CheckOptions,
 } from '../index.js';
-import { addCommonOptions, collect, executorFor, redactorFor, type GlobalOpts } from './shared.js';
+import { emitReport, withExecutor } from './command-run.js';
+import { addCommonOptions, collect, executorFor, type GlobalOpts } from './shared.js';
 
 interface CheckFlags extends GlobalOpts {
   strategy?: string; require?: string[]; port?: string[]; proxy?: boolean; memory?: string; disk?: string;
@@ -28,10 +29,7 @@ export function checkCommand(run: (fn: () => Promise<number>, o: GlobalOpts) => 
     .option('--brief <file>', 'Deployment Brief JSON from `deckhand discover`');
   addCommonOptions(c);
   c.action(async (target: string, o: CheckFlags) => {
-    await run(async () => {
-      const redactor = redactorFor(o);
-      const executor = executorFor(target, o, redactor);
-      const printer = !o.json || process.stderr.isTTY ? stepPrinter(process.stderr, (s) => redactor.mask(s)) : undefined;
+    await run(() => withExecutor(o, (redactor) => executorFor(target, o, redactor), async (r) => {
       const opts: CheckOptions = {};
       if (o.strategy !== undefined) opts.strategy = o.strategy;
       if (o.require) opts.require = o.require;
@@ -45,22 +43,10 @@ export function checkCommand(run: (fn: () => Promise<number>, o: GlobalOpts) => 
       if (o.requireEnv) opts.requireEnv = o.requireEnv;
       if (o.envFilePath !== undefined) opts.envFilePath = o.envFilePath;
       if (o.brief !== undefined) opts.brief = o.brief;
-      try {
-        const report = await checkReadiness({ executor, redactor, ...(printer ? { onProgress: printer.onProgress } : {}) }, opts);
-        const json = redactor.mask(JSON.stringify(report, null, 2));
-        const md = redactor.mask(renderReadinessMarkdown(report));
-        if (o.json) process.stdout.write(`${json}\n`);
-        else process.stdout.write(`${redactor.mask(renderReadinessTerminal(report))}\n`);
-        if (o.out) {
-          const files = await writeReportFiles(o.out, 'readiness', report.target.display, report.startedAt, `${json}\n`, md);
-          process.stderr.write(`reports written: ${files.json}, ${files.markdown}\n`);
-        }
-        return report.data.verdict === 'NOT READY' ? EXIT.checksFailed : EXIT.ok;
-      } finally {
-        printer?.stop();
-        await executor.close();
-      }
-    }, o);
+      const report = await checkReadiness(r.ctx, opts);
+      await emitReport(o, r, report, { stage: 'readiness', markdown: renderReadinessMarkdown(report), text: renderReadinessTerminal(report) });
+      return report.data.verdict === 'NOT READY' ? EXIT.checksFailed : EXIT.ok;
+    }), o);
   });
   return c;
 }

@@ -3,10 +3,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { Command as Cmd } from 'commander';
 import {
-  applyDeploy, applyPlan, bundledPm2, composeEnv, DeckhandError, EXIT, planReport, prepareDeploy, renderExecutionMarkdown, stepPrinter, usageError, writeReportFiles,
+  applyDeploy, applyPlan, bundledPm2, composeEnv, DeckhandError, EXIT, planReport, prepareDeploy, renderExecutionMarkdown, usageError,
   type DeployOptions, type ExecutionReport, type Plan,
 } from '../index.js';
-import { addCommonOptions, collect, executorFor, redactorFor, type GlobalOpts } from './shared.js';
+import { emitReport, withExecutor } from './command-run.js';
+import { addCommonOptions, collect, executorFor, type GlobalOpts } from './shared.js';
 
 interface DeployFlagsCli extends GlobalOpts {
   repo: string; appDir?: string; name?: string; strategy?: string; plan?: boolean; yes?: boolean; planOut?: string; apply?: string;
@@ -76,11 +77,9 @@ export function deployCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
     .option('--no-rollback', 'script strategy: deploy without a rollback script (rollback then only switches the files back)');
   addCommonOptions(c);
   c.action(async (target: string, o: DeployFlagsCli) => {
-    await run(async () => {
-      const redactor = redactorFor(o);
-      const abort = new AbortController();
-      const executor = executorFor(target, o, redactor, abort.signal);
-      const printer = !o.json || process.stderr.isTTY ? stepPrinter(process.stderr, (s) => redactor.mask(s)) : undefined;
+    const abort = new AbortController();
+    await run(() => withExecutor(o, (redactor) => executorFor(target, o, redactor, abort.signal), async (r) => {
+      const { executor, redactor, printer } = r;
       let interrupts = 0;
       const onSigint = (): void => {
         interrupts++;
@@ -88,17 +87,9 @@ export function deployCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
         else abort.abort();
       };
       process.on('SIGINT', onSigint);
-      const ctx = { executor, redactor, signal: abort.signal, ...(printer ? { onProgress: printer.onProgress } : {}) };
-      const emit = async (report: ExecutionReport): Promise<void> => {
-        printer?.stop();
-        const json = redactor.mask(JSON.stringify(report, null, 2));
-        const md = redactor.mask(renderExecutionMarkdown(report));
-        process.stdout.write(`${o.json ? json : md}\n`);
-        if (o.out) {
-          const files = await writeReportFiles(o.out, report.data.outcome === 'PLANNED' ? 'plan' : 'execution', report.target.display, report.startedAt, `${json}\n`, md);
-          process.stderr.write(`reports written: ${files.json}, ${files.markdown}\n`);
-        }
-      };
+      const ctx = { ...r.ctx, signal: abort.signal };
+      const emit = (report: ExecutionReport): Promise<void> =>
+        emitReport(o, r, report, { stage: report.data.outcome === 'PLANNED' ? 'plan' : 'execution', markdown: renderExecutionMarkdown(report) });
       try {
         const opts = options(target, o);
         const pm2 = bundledPm2();
@@ -146,10 +137,8 @@ export function deployCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
         }
       } finally {
         process.off('SIGINT', onSigint);
-        printer?.stop();
-        await executor.close();
       }
-    }, o);
+    }), o);
   });
   return c;
 }
