@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { Command as Cmd } from 'commander';
 import {
-  connectAddress, DeckhandError, EXIT, parseChecksFile, parseResolve, renderVerificationMarkdown, usageError, verify, type VerifyRequest,
+  connectAddress, DeckhandError, EXIT, parseChecksFile, parseDuration, parseResolve, renderVerificationMarkdown, usageError, verify, type VerifyRequest,
 } from '../index.js';
 import { resolveAppName } from './app-name.js';
 import { emitReport, withExecutor } from './command-run.js';
@@ -12,11 +12,9 @@ interface VerifyFlags extends GlobalOpts {
   name?: string; repo?: string; baseDir?: string; url?: string; checks?: string; window?: string; proxyUrl?: string; serverName?: string; port?: string; health?: string; caFile?: string; resolve?: string;
 }
 
-function durationMs(flag: string, v: string): number {
-  const m = /^(\d+)(ms|s|m)?$/.exec(v.trim());
-  if (!m?.[1]) throw usageError(`${flag} must be a duration such as 10s, 500ms or 2m (got "${v}")`);
-  const n = Number(m[1]);
-  const ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
+/** A window flag: a duration (a bare number is seconds) from 1s to 10m. */
+function windowMs(flag: string, v: string): number {
+  const ms = parseDuration(v, flag, 's');
   if (ms < 1000 || ms > 600_000) throw usageError(`${flag} must be between 1s and 10m (got "${v}")`);
   return ms;
 }
@@ -50,7 +48,7 @@ export function verifyCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
       if (o.url && standalone) throw usageError('give the URL once: as the argument or with --url');
       if (req.url) { try { new URL(req.url); } catch { throw usageError(`"${req.url}" is not a URL`); } }
       if (o.baseDir) req.baseDir = o.baseDir;
-      if (o.window) req.windowMs = durationMs('--window', o.window);
+      if (o.window) req.windowMs = windowMs('--window', o.window);
       if (o.proxyUrl) req.proxyUrl = o.proxyUrl;
       if (o.serverName) req.serverName = o.serverName;
       if (o.health) req.healthPath = o.health;

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { DeckhandError } from '../../core/errors.js';
+import { parseDuration } from '../../core/units.js';
 import { safeScriptPath, type ScriptPreview } from '../../commands/script.js';
 import { nginxSafe } from '../../commands/nginx.js';
 import type { DeckhandConfig, StrategyName } from '../../config/schema.js';
@@ -34,12 +35,9 @@ export interface DeployFlags {
   zeroDowntime?: boolean;
 }
 
-const DURATION_RE = /^(\d+)(ms|s|m)$/;
-export function durationMs(s: string | undefined, fallback: number): number {
-  const m = s ? DURATION_RE.exec(s) : null;
-  if (!m?.[1]) return fallback;
-  const n = Number(m[1]);
-  return m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
+/** A duration from deckhand.yml (validated there: 500ms, 30s, 2m) in milliseconds, or the default when unset. */
+export function configDuration(s: string | undefined, key: string, fallback: number): number {
+  return s ? parseDuration(s, key) : fallback;
 }
 
 /** A name usable as service name, user name and directory: lower-case, dashes, starting with a letter. */
@@ -98,7 +96,7 @@ function resolveBlueGreen(app: string, port: number | null, cfg: DeckhandConfig,
       hint: 'set blue_green.ports and proxy_port in deckhand.yml',
     });
   }
-  return { runner, ports, proxyPort, drainSec: Math.max(1, Math.round(durationMs(cfg.blue_green?.drain, 10_000) / 1000)) };
+  return { runner, ports, proxyPort, drainSec: Math.max(1, Math.round(configDuration(cfg.blue_green?.drain, 'blue_green.drain', 10_000) / 1000)) };
 }
 
 /** npm/pnpm/yarn install that leaves only production dependencies when there is no build needing dev ones. */
@@ -211,14 +209,14 @@ export function resolveSpec(input: { sourceDir: string; brief: BriefData | null;
     serviceUser: cfg.user ?? app,
     keep: flags.keep ?? cfg.keep ?? 5,
     excludes: [...(cfg.exclude ?? [])],
-    startTimeoutMs: flags.startTimeoutSec ? flags.startTimeoutSec * 1000 : durationMs(cfg.start_timeout, 30_000),
+    startTimeoutMs: flags.startTimeoutSec ? flags.startTimeoutSec * 1000 : configDuration(cfg.start_timeout, 'start_timeout', 30_000),
     baseDirOverride: flags.baseDir ?? cfg.base_dir ?? null,
     pm2Instances: flags.instances ?? cfg.pm2?.instances ?? 1,
     script: strategy === 'script' ? resolveScript(input.sourceDir, flags, cfg)
       : cfg.script ? { deploy: cfg.script.deploy, rollback: cfg.script.rollback ?? null } : null,
     ...(strategy === 'static' ? { staticSite: resolveStatic(cfg, brief) } : {}),
     ...(blueGreen ? { blueGreen } : {}),
-    ...(cfg.pm2?.kill_timeout ? { pm2KillTimeoutMs: durationMs(cfg.pm2.kill_timeout, 10_000) } : {}),
+    ...(cfg.pm2?.kill_timeout ? { pm2KillTimeoutMs: configDuration(cfg.pm2.kill_timeout, 'pm2.kill_timeout', 10_000) } : {}),
     zeroDowntime,
   };
 }
