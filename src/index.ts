@@ -4,6 +4,7 @@ export { DeckhandError, EXIT, formatError, usageError, type ErrorKind } from './
 export { Redactor, MASK } from './core/redact.js';
 export { parseTarget, type HostRef } from './core/target.js';
 export { parseSize, formatBytes } from './core/units.js';
+export { bundledPm2, localPm2, pm2For } from './core/pm2-binary.js';
 export { VERSION } from './core/version.js';
 export type { RunContext, ProgressEvent } from './core/context.js';
 export type { Executor, ExecResult } from './exec/types.js';
@@ -23,7 +24,7 @@ export { resolveRequirements, STRATEGIES, type CheckOptions } from './stages/rea
 export type { Finding, Outcome, StepResult } from './report/common.js';
 export type { ReadinessReport, HostFacts, Requirements, Verdict } from './report/readiness.js';
 export { renderReadinessMarkdown } from './report/markdown-readiness.js';
-export { renderReadinessTerminal, stepPrinter } from './report/terminal.js';
+export { renderReadinessTerminal, stepPrinter, type StepPrinter } from './report/terminal.js';
 export { writeReportFiles } from './report/write.js';
 export { REPORT_KINDS, type ReportKind } from './report/kinds.js';
 // Schemas (zod and JSON Schema) live in the second entry point, src/schemas.ts: zod costs ~130 ms to load,

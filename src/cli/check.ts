@@ -1,9 +1,10 @@
 // `deckhand check [target]`: target-host-readiness from the command line.
 import { Command as Cmd } from 'commander';
 import {
-  checkKubernetesReadiness, checkReadiness, EXIT, usageError, renderReadinessMarkdown, renderReadinessTerminal, stepPrinter, writeReportFiles, type CheckOptions,
+  checkKubernetesReadiness, checkReadiness, EXIT, usageError, renderReadinessMarkdown, renderReadinessTerminal, type CheckOptions,
 } from '../index.js';
-import { addCommonOptions, collect, executorFor, redactorFor, type GlobalOpts } from './shared.js';
+import { emitReport, withExecutor } from './command-run.js';
+import { addCommonOptions, collect, executorFor, type GlobalOpts } from './shared.js';
 
 interface CheckFlags extends GlobalOpts {
   strategy?: string; require?: string[]; port?: string[]; proxy?: boolean; memory?: string; disk?: string;
@@ -33,10 +34,7 @@ export function checkCommand(run: (fn: () => Promise<number>, o: GlobalOpts) => 
     .option('--brief <file>', 'Deployment Brief JSON from `deckhand discover`');
   addCommonOptions(c);
   c.action(async (target: string, o: CheckFlags) => {
-    await run(async () => {
-      const redactor = redactorFor(o);
-      const executor = executorFor(target, o, redactor);
-      const printer = !o.json || process.stderr.isTTY ? stepPrinter(process.stderr, (s) => redactor.mask(s)) : undefined;
+    await run(() => withExecutor(o, (redactor) => executorFor(target, o, redactor), async (r) => {
       const opts: CheckOptions = {};
       if (o.strategy !== undefined) opts.strategy = o.strategy;
       if (o.require) opts.require = o.require;
@@ -50,28 +48,15 @@ export function checkCommand(run: (fn: () => Promise<number>, o: GlobalOpts) => 
       if (o.requireEnv) opts.requireEnv = o.requireEnv;
       if (o.envFilePath !== undefined) opts.envFilePath = o.envFilePath;
       if (o.brief !== undefined) opts.brief = o.brief;
-      try {
-        const ctx = { executor, redactor, ...(printer ? { onProgress: printer.onProgress } : {}) };
-        if (o.strategy === 'kubernetes' && executor.host.kind !== 'local') throw usageError('kubernetes readiness runs kubectl on this machine: the cluster is --context, not a target', 'run `deckhand check --strategy kubernetes --context NAME` without a target');
-        const timeout = o.requestTimeout === undefined ? undefined : Number(o.requestTimeout);
-        if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1 || timeout > 300)) throw usageError(`--request-timeout must be a whole number of seconds from 1 to 300 (got "${o.requestTimeout}")`);
-        const report = o.strategy === 'kubernetes'
-          ? await checkKubernetesReadiness(ctx, { ...(o.context ? { context: o.context } : {}), ...(o.namespace ? { namespace: o.namespace } : {}), helm: o.helm === true, ...(timeout ? { requestTimeoutSec: timeout } : {}) })
-          : await checkReadiness(ctx, opts);
-        const json = redactor.mask(JSON.stringify(report, null, 2));
-        const md = redactor.mask(renderReadinessMarkdown(report));
-        if (o.json) process.stdout.write(`${json}\n`);
-        else process.stdout.write(`${redactor.mask(renderReadinessTerminal(report))}\n`);
-        if (o.out) {
-          const files = await writeReportFiles(o.out, 'readiness', report.target.display, report.startedAt, `${json}\n`, md);
-          process.stderr.write(`reports written: ${files.json}, ${files.markdown}\n`);
-        }
-        return report.data.verdict === 'NOT READY' ? EXIT.checksFailed : EXIT.ok;
-      } finally {
-        printer?.stop();
-        await executor.close();
-      }
-    }, o);
+      if (o.strategy === 'kubernetes' && r.executor.host.kind !== 'local') throw usageError('kubernetes readiness runs kubectl on this machine: the cluster is --context, not a target', 'run `deckhand check --strategy kubernetes --context NAME` without a target');
+      const timeout = o.requestTimeout === undefined ? undefined : Number(o.requestTimeout);
+      if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1 || timeout > 300)) throw usageError(`--request-timeout must be a whole number of seconds from 1 to 300 (got "${o.requestTimeout}")`);
+      const report = o.strategy === 'kubernetes'
+        ? await checkKubernetesReadiness(r.ctx, { ...(o.context ? { context: o.context } : {}), ...(o.namespace ? { namespace: o.namespace } : {}), helm: o.helm === true, ...(timeout ? { requestTimeoutSec: timeout } : {}) })
+        : await checkReadiness(r.ctx, opts);
+      await emitReport(o, r, report, { stage: 'readiness', markdown: renderReadinessMarkdown(report), text: renderReadinessTerminal(report) });
+      return report.data.verdict === 'NOT READY' ? EXIT.checksFailed : EXIT.ok;
+    }), o);
   });
   return c;
 }

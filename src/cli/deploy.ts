@@ -3,11 +3,12 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { Command as Cmd } from 'commander';
 import {
-  applyDeploy, applyPlan, composeEnv, DeckhandError, EXIT, hasServices, planReport, prepareDeploy, renderExecutionMarkdown, stepPrinter, usageError, writeReportFiles,
+  applyDeploy, applyPlan, bundledPm2, composeEnv, DeckhandError, EXIT, hasServices, planReport, prepareDeploy, renderExecutionMarkdown, usageError,
   type DeployOptions, type ExecutionReport, type Plan,
 } from '../index.js';
-import { addCommonOptions, collect, executorFor, redactorFor, type GlobalOpts } from './shared.js';
+import { emitReport, withExecutor } from './command-run.js';
 import { deployServices, servicesOptions } from './deploy-services.js';
+import { addCommonOptions, collect, executorFor, type GlobalOpts } from './shared.js';
 
 interface DeployFlagsCli extends GlobalOpts {
   repo: string; appDir?: string; name?: string; strategy?: string; plan?: boolean; yes?: boolean; planOut?: string; apply?: string;
@@ -38,14 +39,6 @@ function options(target: string, o: DeployFlagsCli): DeployOptions {
   // commander's --no-rollback leaves `rollback` true unless it is given.
   if (o.rollback === false) opts.noRollback = true;
   return opts;
-}
-
-/** deckhand's own pm2 (a dependency), so the local target needs nothing installed. */
-async function bundledPm2(): Promise<string | undefined> {
-  try {
-    const { createRequire } = await import('node:module');
-    return createRequire(import.meta.url).resolve('pm2/bin/pm2');
-  } catch { return undefined; }
 }
 
 async function confirm(question: string): Promise<boolean> {
@@ -87,11 +80,9 @@ export function deployCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
     .option('--window <seconds>', 'deckhand.yml services: the verification window of each service (default 10)');
   addCommonOptions(c);
   c.action(async (target: string, o: DeployFlagsCli) => {
-    await run(async () => {
-      const redactor = redactorFor(o);
-      const abort = new AbortController();
-      const executor = executorFor(target, o, redactor, abort.signal);
-      const printer = !o.json || process.stderr.isTTY ? stepPrinter(process.stderr, (s) => redactor.mask(s)) : undefined;
+    const abort = new AbortController();
+    await run(() => withExecutor(o, (redactor) => executorFor(target, o, redactor, abort.signal), async (r) => {
+      const { executor, redactor, printer } = r;
       let interrupts = 0;
       const onSigint = (): void => {
         interrupts++;
@@ -99,25 +90,17 @@ export function deployCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
         else abort.abort();
       };
       process.on('SIGINT', onSigint);
-      const ctx = { executor, redactor, signal: abort.signal, ...(printer ? { onProgress: printer.onProgress } : {}) };
-      const emit = async (report: ExecutionReport): Promise<void> => {
-        printer?.stop();
-        const json = redactor.mask(JSON.stringify(report, null, 2));
-        const md = redactor.mask(renderExecutionMarkdown(report));
-        process.stdout.write(`${o.json ? json : md}\n`);
-        if (o.out) {
-          const files = await writeReportFiles(o.out, report.data.outcome === 'PLANNED' ? 'plan' : 'execution', report.target.display, report.startedAt, `${json}\n`, md);
-          process.stderr.write(`reports written: ${files.json}, ${files.markdown}\n`);
-        }
-      };
+      const ctx = { ...r.ctx, signal: abort.signal };
+      const emit = (report: ExecutionReport): Promise<void> =>
+        emitReport(o, r, report, { stage: report.data.outcome === 'PLANNED' ? 'plan' : 'execution', markdown: renderExecutionMarkdown(report) });
       try {
         // deckhand.yml services: each service is its own app, deployed in dependency order (the --apply path is one app's saved plan).
         if (o.only !== undefined || (o.apply === undefined && o.planOut === undefined && await hasServices(o.repo, o.config))) {
-          return await deployServices(ctx, servicesOptions(target, o, await bundledPm2()), o, () => interrupts > 0, () => printer?.stop());
+          return await deployServices(ctx, servicesOptions(target, o, bundledPm2()), o, () => interrupts > 0, () => printer?.stop());
         }
         if (o.window !== undefined) throw usageError('--window is for repositories whose deckhand.yml lists services', 'verify a single app with `deckhand verify --window`');
         const opts = options(target, o);
-        const pm2 = await bundledPm2();
+        const pm2 = bundledPm2();
         if (pm2) opts.pm2Bin = pm2;
         if (o.apply) {
           const saved = JSON.parse(await readFile(o.apply, 'utf8').catch((e: Error) => { throw usageError(`cannot read the plan ${o.apply}: ${e.message}`); })) as { plan?: Plan; target?: string };
@@ -162,10 +145,8 @@ export function deployCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
         }
       } finally {
         process.off('SIGINT', onSigint);
-        printer?.stop();
-        await executor.close();
       }
-    }, o);
+    }), o);
   });
   return c;
 }

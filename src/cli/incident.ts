@@ -1,9 +1,10 @@
 // `deckhand incident [target]`: triage (SEV-1/2/3), diagnosis, roll back / stabilise / report, and the Incident Record with a review draft.
 import { writeFile } from 'node:fs/promises';
 import { Command as Cmd } from 'commander';
-import { EXIT, incident, parseDuration, renderIncidentMarkdown, renderReviewDraft, stepPrinter, usageError, writeReportFiles } from '../index.js';
+import { EXIT, incident, localPm2, parseDuration, renderIncidentMarkdown, renderReviewDraft, usageError } from '../index.js';
 import { resolveAppName } from './app-name.js';
-import { addCommonOptions, executorFor, redactorFor, type GlobalOpts } from './shared.js';
+import { emitReport, withExecutor } from './command-run.js';
+import { addCommonOptions, executorFor, type GlobalOpts } from './shared.js';
 
 interface IncidentFlags extends GlobalOpts {
   name?: string; repo?: string; baseDir?: string; dryRun?: boolean; stabiliseTimeout: string; window: string; verifyWindow?: string; startTimeout?: string;
@@ -36,34 +37,22 @@ export function incidentCommand(run: (fn: () => Promise<number>, o: GlobalOpts) 
       const verifyWindowMs = o.verifyWindow ? seconds(o.verifyWindow, '--verify-window', 1, 600) * 1000 : undefined;
       if (o.startTimeout !== undefined && !/^\d+$/.test(o.startTimeout)) throw usageError(`--start-timeout takes whole seconds (got "${o.startTimeout}")`, 'e.g. --start-timeout 60');
       const startTimeoutSec = o.startTimeout ? Number(o.startTimeout) : undefined;
-      const redactor = redactorFor(o);
-      const executor = executorFor(target, o, redactor);
-      const printer = !o.json || process.stderr.isTTY ? stepPrinter(process.stderr, (s) => redactor.mask(s)) : undefined;
-      try {
-        const app = await resolveAppName(o, redactor);
-        let pm2Bin: string | undefined;
-        if (executor.host.kind === 'local') {
-          try { pm2Bin = (await import('node:module')).createRequire(import.meta.url).resolve('pm2/bin/pm2'); } catch { /* not installed */ }
-        }
-        const report = await incident({ executor, redactor, ...(printer ? { onProgress: printer.onProgress } : {}) }, {
+      return withExecutor(o, (redactor) => executorFor(target, o, redactor), async (r) => {
+        const app = await resolveAppName(o, r.redactor);
+        const pm2Bin = localPm2(r.executor.host);
+        const report = await incident(r.ctx, {
           app, target, baseDir: o.baseDir ?? null, dryRun: o.dryRun ?? false, stabiliseTimeoutSec, windowSec,
           ...(verifyWindowMs ? { verifyWindowMs } : {}), ...(startTimeoutSec ? { startTimeoutSec } : {}), ...(pm2Bin ? { pm2Bin } : {}),
         });
-        printer?.stop();
-        const json = redactor.mask(JSON.stringify(report, null, 2));
-        const md = redactor.mask(renderIncidentMarkdown(report));
-        process.stdout.write(`${o.json ? json : md}\n`);
-        if (o.out) {
-          const files = await writeReportFiles(o.out, 'incident', report.target.display, report.startedAt, `${json}\n`, md);
-          const review = files.markdown.replace(/\.md$/, '.review.md');
-          await writeFile(review, redactor.mask(renderReviewDraft(report.data.record)), { mode: 0o644 });
-          process.stderr.write(`reports written: ${files.json}, ${files.markdown}, ${review}\n`);
-        }
+        // The review draft goes beside the report, named after it.
+        const review = async (files: { markdown: string }): Promise<string[]> => {
+          const path = files.markdown.replace(/\.md$/, '.review.md');
+          await writeFile(path, r.redactor.mask(renderReviewDraft(report.data.record)), { mode: 0o644 });
+          return [path];
+        };
+        await emitReport(o, r, report, { stage: 'incident', markdown: renderIncidentMarkdown(report), extra: review });
         return report.status === 'ok' ? EXIT.ok : EXIT.checksFailed;
-      } finally {
-        printer?.stop();
-        await executor.close();
-      }
+      });
     }, o);
   });
   return c;

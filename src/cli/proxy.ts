@@ -3,10 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { Command as Cmd } from 'commander';
 import {
-  DEFAULT_ACME_WEBROOT, EXIT, nginxSafe, parseListen, renderProxyMarkdown, setupProxy, stepPrinter, usageError, validDomain, writeReportFiles,
+  DEFAULT_ACME_WEBROOT, EXIT, nginxSafe, parseListen, renderProxyMarkdown, setupProxy, usageError, validDomain,
   type AcmeChallenge, type ProxySetupRequest,
 } from '../index.js';
-import { addCommonOptions, executorFor, redactorFor, type GlobalOpts } from './shared.js';
+import { emitReport, withExecutor } from './command-run.js';
+import { addCommonOptions, executorFor, type GlobalOpts } from './shared.js';
 
 interface ProxyFlags extends GlobalOpts {
   domain?: string; port?: string; listen: string; tls?: boolean; httpsListen: string; email?: string; acmeServer?: string; caBundle?: string;
@@ -72,10 +73,8 @@ function setupCommand(run: Run): Cmd {
       if (o.challenge === 'standalone' && o.webroot !== undefined) throw usageError('--webroot applies to --challenge webroot');
       if (o.webroot !== undefined && !(isAbsolute(o.webroot) && nginxSafe(o.webroot))) throw usageError(`--webroot must be an absolute path without spaces or quotes (got "${o.webroot}")`);
 
-      const redactor = redactorFor(o);
-      const executor = executorFor(target, o, redactor);
-      const printer = !o.json || process.stderr.isTTY ? stepPrinter(process.stderr, (s) => redactor.mask(s)) : undefined;
-      try {
+      return withExecutor(o, (redactor) => executorFor(target, o, redactor), async (r) => {
+        const local = r.executor.host.kind === 'local';
         const req: ProxySetupRequest = { domain, port, listen, tls: null, nginxConf: o.nginxConf ?? null };
         if (o.nginxConf) req.confDir = o.nginxConf.replace(/\/[^/]+$/, '') || '/';
         if (o.tls) {
@@ -86,24 +85,14 @@ function setupCommand(run: Run): Cmd {
             : { kind: 'webroot', root: o.webroot ?? DEFAULT_ACME_WEBROOT };
           if (challenge.kind === 'standalone' && challenge.port === listen.port) throw usageError(`certbot --standalone needs port ${challenge.port} for itself, where nginx listens (--listen): use --challenge webroot`);
           const envBundle = process.env.REQUESTS_CA_BUNDLE;
-          const ca = o.caBundle !== undefined ? await caBundle(o.caBundle, executor.host.kind === 'local', '--ca-bundle')
-            : envBundle ? await caBundle(envBundle, executor.host.kind === 'local', 'REQUESTS_CA_BUNDLE') : { pem: null, path: null };
+          const ca = o.caBundle !== undefined ? await caBundle(o.caBundle, local, '--ca-bundle')
+            : envBundle ? await caBundle(envBundle, local, 'REQUESTS_CA_BUNDLE') : { pem: null, path: null };
           req.tls = { listen: httpsListen, email: o.email ?? null, acmeServer: o.acmeServer ?? null, caBundlePem: ca.pem, caBundlePath: ca.path, challenge };
         }
-        const report = await setupProxy({ executor, redactor, ...(printer ? { onProgress: printer.onProgress } : {}) }, req);
-        printer?.stop();
-        const json = redactor.mask(JSON.stringify(report, null, 2));
-        const md = redactor.mask(renderProxyMarkdown(report));
-        process.stdout.write(`${o.json ? json : md}\n`);
-        if (o.out) {
-          const files = await writeReportFiles(o.out, 'proxy', report.target.display, report.startedAt, `${json}\n`, md);
-          process.stderr.write(`reports written: ${files.json}, ${files.markdown}\n`);
-        }
+        const report = await setupProxy(r.ctx, req);
+        await emitReport(o, r, report, { stage: 'proxy', markdown: renderProxyMarkdown(report) });
         return report.status === 'ok' ? EXIT.ok : EXIT.checksFailed;
-      } finally {
-        printer?.stop();
-        await executor.close();
-      }
+      });
     }, o);
   });
   return c;

@@ -2,11 +2,12 @@
 import { resolve } from 'node:path';
 import { Command as Cmd } from 'commander';
 import {
-  discover, EXIT, loadConfig, LocalExecutor, renderExecutionMarkdown, resolveKubeSpec, rollback, rollbackKubernetes, rollbackRecord, stepPrinter, usageError, writeIncident, writeReportFiles,
+  discover, EXIT, loadConfig, LocalExecutor, localPm2, renderExecutionMarkdown, resolveKubeSpec, rollback, rollbackKubernetes, rollbackRecord, usageError, writeIncident,
   type ExecutionReport, type ProgressEvent, type Redactor,
 } from '../index.js';
 import { resolveAppName } from './app-name.js';
-import { addCommonOptions, executorFor, redactorFor, type GlobalOpts } from './shared.js';
+import { emitReport, withExecutor } from './command-run.js';
+import { addCommonOptions, executorFor, type GlobalOpts } from './shared.js';
 
 interface RollbackFlags extends GlobalOpts { name?: string; repo?: string; baseDir?: string; to?: string; startTimeout?: string; strategy?: string }
 
@@ -33,52 +34,29 @@ export function rollbackCommand(run: (fn: () => Promise<number>, o: GlobalOpts) 
     .option('--start-timeout <seconds>', 'how long the app may take to become healthy (default 30)');
   addCommonOptions(c);
   c.action(async (target: string, o: RollbackFlags) => {
-    await run(async () => {
-      const redactor = redactorFor(o);
-      const executor = executorFor(target, o, redactor);
-      const printer = !o.json || process.stderr.isTTY ? stepPrinter(process.stderr, (s) => redactor.mask(s)) : undefined;
-      try {
-        const app = await resolveAppName(o, redactor);
-        const strategy = o.strategy ?? (await loadConfig(o.repo ?? '.')).config.strategy;
-        if (strategy === 'kubernetes') {
-          if (executor.host.kind !== 'local') throw usageError('kubernetes rollbacks run kubectl on this machine: the cluster is kubernetes.context, not a target', 'run `deckhand rollback --strategy kubernetes` without a target');
-          const report = await kubeRollback(o, app, redactor, printer?.onProgress);
-          printer?.stop();
-          const json = redactor.mask(JSON.stringify(report, null, 2));
-          process.stdout.write(`${o.json ? json : redactor.mask(renderExecutionMarkdown(report))}\n`);
-          if (o.out) {
-            const files = await writeReportFiles(o.out, 'rollback', report.target.display, report.startedAt, `${json}\n`, redactor.mask(renderExecutionMarkdown(report)));
-            process.stderr.write(`reports written: ${files.json}, ${files.markdown}\n`);
-          }
-          return report.status === 'ok' ? EXIT.ok : EXIT.checksFailed;
-        }
-        let pm2Bin: string | undefined;
-        if (executor.host.kind === 'local') {
-          try { pm2Bin = (await import('node:module')).createRequire(import.meta.url).resolve('pm2/bin/pm2'); } catch { /* not installed */ }
-        }
-        const report = await rollback({ executor, redactor, ...(printer ? { onProgress: printer.onProgress } : {}) }, {
-          app, target, ...(o.baseDir ? { baseDir: o.baseDir } : {}), ...(o.to ? { to: o.to } : {}), ...(pm2Bin ? { pm2Bin } : {}),
-          ...(o.startTimeout ? { startTimeoutSec: Number(o.startTimeout) } : {}),
-        });
-        // The same Incident Record `deckhand incident` writes; a failure to write it is said, never fatal.
-        const ctx = { executor, redactor };
-        const recordPath = await writeIncident(ctx, report.data.base, rollbackRecord(report, new Date()))
-          .catch((e: unknown) => { report.data.warnings.push(`the incident record could not be written: ${e instanceof Error ? e.message : String(e)}`); return null; });
-        printer?.stop();
-        if (recordPath) process.stderr.write(`incident record: ${recordPath}\n`);
-        const json = redactor.mask(JSON.stringify(report, null, 2));
-        const md = redactor.mask(renderExecutionMarkdown(report));
-        process.stdout.write(`${o.json ? json : md}\n`);
-        if (o.out) {
-          const files = await writeReportFiles(o.out, 'rollback', report.target.display, report.startedAt, `${json}\n`, md);
-          process.stderr.write(`reports written: ${files.json}, ${files.markdown}\n`);
-        }
+    await run(() => withExecutor(o, (redactor) => executorFor(target, o, redactor), async (r) => {
+      const { executor, redactor } = r;
+      const app = await resolveAppName(o, redactor);
+      const strategy = o.strategy ?? (await loadConfig(o.repo ?? '.')).config.strategy;
+      if (strategy === 'kubernetes') {
+        if (executor.host.kind !== 'local') throw usageError('kubernetes rollbacks run kubectl on this machine: the cluster is kubernetes.context, not a target', 'run `deckhand rollback --strategy kubernetes` without a target');
+        const report = await kubeRollback(o, app, redactor, r.printer?.onProgress);
+        await emitReport(o, r, report, { stage: 'rollback', markdown: renderExecutionMarkdown(report) });
         return report.status === 'ok' ? EXIT.ok : EXIT.checksFailed;
-      } finally {
-        printer?.stop();
-        await executor.close();
       }
-    }, o);
+      const pm2Bin = localPm2(executor.host);
+      const report = await rollback(r.ctx, {
+        app, target, ...(o.baseDir ? { baseDir: o.baseDir } : {}), ...(o.to ? { to: o.to } : {}), ...(pm2Bin ? { pm2Bin } : {}),
+        ...(o.startTimeout ? { startTimeoutSec: Number(o.startTimeout) } : {}),
+      });
+      // The same Incident Record `deckhand incident` writes; a failure to write it is said, never fatal.
+      const recordPath = await writeIncident({ executor, redactor }, report.data.base, rollbackRecord(report, new Date()))
+        .catch((e: unknown) => { report.data.warnings.push(`the incident record could not be written: ${e instanceof Error ? e.message : String(e)}`); return null; });
+      r.printer?.stop();
+      if (recordPath) process.stderr.write(`incident record: ${recordPath}\n`);
+      await emitReport(o, r, report, { stage: 'rollback', markdown: renderExecutionMarkdown(report) });
+      return report.status === 'ok' ? EXIT.ok : EXIT.checksFailed;
+    }), o);
   });
   return c;
 }

@@ -1,8 +1,9 @@
 // `deckhand up [path | git-url] [--to TARGET]`: the whole lifecycle in one command, ending with the deployment summary.
 import { readFile } from 'node:fs/promises';
 import { Command as Cmd } from 'commander';
-import { DeckhandError, EXIT, parseChecksFile, renderLifecycleMarkdown, stepPrinter, up, usageError, writeReportFiles, type UpOptions } from '../index.js';
-import { addCommonOptions, collect, executorFor, redactorFor, type GlobalOpts } from './shared.js';
+import { DeckhandError, EXIT, localPm2, parseChecksFile, renderLifecycleMarkdown, up, usageError, type UpOptions } from '../index.js';
+import { emitReport, withExecutor } from './command-run.js';
+import { addCommonOptions, collect, executorFor, type GlobalOpts } from './shared.js';
 
 interface UpFlags extends GlobalOpts {
   to: string; appDir?: string; name?: string; strategy?: string; envFile?: string; remoteEnvFile?: string; env?: string[]; port?: string; health?: string;
@@ -31,47 +32,35 @@ export function upCommand(run: (fn: () => Promise<number>, o: GlobalOpts) => Pro
     .option('--window <seconds>', 'verification window in seconds (default 10)');
   addCommonOptions(c);
   c.action(async (path: string, o: UpFlags) => {
-    await run(async () => {
-      const redactor = redactorFor(o);
-      const executor = executorFor(o.to, o, redactor);
-      const printer = !o.json || process.stderr.isTTY ? stepPrinter(process.stderr, (s) => redactor.mask(s)) : undefined;
-      try {
-        if (o.build !== undefined && o.build !== 'target' && o.build !== 'local') throw usageError(`--build must be target or local (got "${o.build}")`);
-        const num = (flag: string, v: string | undefined, min: number, max: number): number | undefined => {
-          if (v === undefined) return undefined;
-          const n = Number(v);
-          if (!Number.isInteger(n) || n < min || n > max) throw usageError(`${flag} must be a whole number from ${min} to ${max} (got "${v}")`);
-          return n;
-        };
-        const opts: UpOptions = { source: path, target: o.to, out: o.out ?? 'deckhand-reports' };
-        const set = <K extends keyof UpOptions>(k: K, v: UpOptions[K] | undefined): void => { if (v !== undefined) opts[k] = v; };
-        set('appDir', o.appDir); set('app', o.name); set('strategy', o.strategy); set('configFile', o.config); set('envFile', o.envFile);
-        set('remoteEnvFile', o.remoteEnvFile); set('env', o.env); set('health', o.health); set('baseDir', o.baseDir); set('start', o.start);
-        set('build', o.build as 'target' | 'local' | undefined);
-        set('port', num('--port', o.port, 1, 65535)); set('startTimeoutSec', num('--start-timeout', o.startTimeout, 1, 3600));
-        const w = num('--window', o.window, 1, 600);
-        if (w !== undefined) opts.windowMs = w * 1000;
-        if (o.checks) {
-          const text = await readFile(o.checks, 'utf8').catch((e: Error) => { throw usageError(`cannot read ${o.checks}: ${e.message}`); });
-          try { opts.checks = parseChecksFile(text, o.checks); } catch (e) {
-            throw new DeckhandError('config', `${o.checks}: ${(e as { issues?: string[] }).issues?.join('; ') ?? (e as Error).message}`);
-          }
+    await run(() => withExecutor(o, (redactor) => executorFor(o.to, o, redactor), async (r) => {
+      if (o.build !== undefined && o.build !== 'target' && o.build !== 'local') throw usageError(`--build must be target or local (got "${o.build}")`);
+      const num = (flag: string, v: string | undefined, min: number, max: number): number | undefined => {
+        if (v === undefined) return undefined;
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < min || n > max) throw usageError(`${flag} must be a whole number from ${min} to ${max} (got "${v}")`);
+        return n;
+      };
+      const opts: UpOptions = { source: path, target: o.to, out: o.out ?? 'deckhand-reports' };
+      const set = <K extends keyof UpOptions>(k: K, v: UpOptions[K] | undefined): void => { if (v !== undefined) opts[k] = v; };
+      set('appDir', o.appDir); set('app', o.name); set('strategy', o.strategy); set('configFile', o.config); set('envFile', o.envFile);
+      set('remoteEnvFile', o.remoteEnvFile); set('env', o.env); set('health', o.health); set('baseDir', o.baseDir); set('start', o.start);
+      set('build', o.build as 'target' | 'local' | undefined);
+      set('port', num('--port', o.port, 1, 65535)); set('startTimeoutSec', num('--start-timeout', o.startTimeout, 1, 3600));
+      const w = num('--window', o.window, 1, 600);
+      if (w !== undefined) opts.windowMs = w * 1000;
+      if (o.checks) {
+        const text = await readFile(o.checks, 'utf8').catch((e: Error) => { throw usageError(`cannot read ${o.checks}: ${e.message}`); });
+        try { opts.checks = parseChecksFile(text, o.checks); } catch (e) {
+          throw new DeckhandError('config', `${o.checks}: ${(e as { issues?: string[] }).issues?.join('; ') ?? (e as Error).message}`);
         }
-        if (executor.host.kind === 'local') {
-          try { opts.pm2Bin = (await import('node:module')).createRequire(import.meta.url).resolve('pm2/bin/pm2'); } catch { /* not installed */ }
-        }
-        const report = await up({ executor, redactor, ...(printer ? { onProgress: printer.onProgress } : {}) }, opts);
-        printer?.stop();
-        const json = redactor.mask(JSON.stringify(report, null, 2));
-        const md = redactor.mask(renderLifecycleMarkdown(report));
-        process.stdout.write(`${o.json ? json : md}\n`);
-        await writeReportFiles(opts.out, 'lifecycle', report.target.display, report.startedAt, `${json}\n`, md);
-        return report.data.outcome === 'VERIFIED' ? EXIT.ok : EXIT.checksFailed;
-      } finally {
-        printer?.stop();
-        await executor.close();
       }
-    }, o);
+      const pm2Bin = localPm2(r.executor.host);
+      if (pm2Bin) opts.pm2Bin = pm2Bin;
+      const report = await up(r.ctx, opts);
+      // The lifecycle report is always filed: in --out, else in deckhand-reports.
+      await emitReport(o, r, report, { stage: 'lifecycle', markdown: renderLifecycleMarkdown(report), dir: opts.out, announce: false });
+      return report.data.outcome === 'VERIFIED' ? EXIT.ok : EXIT.checksFailed;
+    }), o);
   });
   return c;
 }

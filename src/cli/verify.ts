@@ -2,20 +2,19 @@
 import { readFile } from 'node:fs/promises';
 import { Command as Cmd } from 'commander';
 import {
-  connectAddress, DeckhandError, EXIT, parseChecksFile, parseResolve, renderVerificationMarkdown, stepPrinter, usageError, verify, writeReportFiles, type VerifyRequest,
+  connectAddress, DeckhandError, EXIT, parseChecksFile, parseDuration, parseResolve, renderVerificationMarkdown, usageError, verify, type VerifyRequest,
 } from '../index.js';
 import { resolveAppName } from './app-name.js';
-import { addCommonOptions, executorFor, redactorFor, type GlobalOpts } from './shared.js';
+import { emitReport, withExecutor } from './command-run.js';
+import { addCommonOptions, executorFor, type GlobalOpts } from './shared.js';
 
 interface VerifyFlags extends GlobalOpts {
   name?: string; repo?: string; baseDir?: string; url?: string; checks?: string; window?: string; since?: string; proxyUrl?: string; serverName?: string; port?: string; health?: string; caFile?: string; resolve?: string;
 }
 
-function durationMs(flag: string, v: string): number {
-  const m = /^(\d+)(ms|s|m)?$/.exec(v.trim());
-  if (!m?.[1]) throw usageError(`${flag} must be a duration such as 10s, 500ms or 2m (got "${v}")`);
-  const n = Number(m[1]);
-  const ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
+/** A window flag: a duration (a bare number is seconds) from 1s to 10m. */
+function windowMs(flag: string, v: string): number {
+  const ms = parseDuration(v, flag, 's');
   if (ms < 1000 || ms > 600_000) throw usageError(`${flag} must be between 1s and 10m (got "${v}")`);
   return ms;
 }
@@ -39,71 +38,56 @@ export function verifyCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
     .option('--ca-file <file>', 'PEM CA certificate(s) the TLS check trusts besides the system store (an internal CA)');
   addCommonOptions(c);
   c.action(async (targetArg: string, o: VerifyFlags) => {
-    await run(async () => {
-      const redactor = redactorFor(o);
-      const standalone = /^https?:\/\//i.test(targetArg);
-      const executor = executorFor(standalone ? 'local' : targetArg, o, redactor);
-      const printer = !o.json || process.stderr.isTTY ? stepPrinter(process.stderr, (s) => redactor.mask(s)) : undefined;
-      try {
-        const req: VerifyRequest = {};
-        if (standalone) req.url = targetArg;
-        else {
-          req.app = await resolveAppName(o, redactor);
-          if (o.url) req.url = o.url;
-        }
-        if (o.url && standalone) throw usageError('give the URL once: as the argument or with --url');
-        if (req.url) { try { new URL(req.url); } catch { throw usageError(`"${req.url}" is not a URL`); } }
-        if (o.baseDir) req.baseDir = o.baseDir;
-        if (o.window) req.windowMs = durationMs('--window', o.window);
-        if (o.since !== undefined) {
-          // A date with a time: a bare date or free text would silently move the window.
-          if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(o.since) || Number.isNaN(Date.parse(o.since))) throw usageError(`--since takes an ISO 8601 time (got "${o.since}")`, 'e.g. --since 2026-12-01T14:00:00Z');
-          req.since = new Date(o.since).toISOString();
-        }
-        if (o.proxyUrl) req.proxyUrl = o.proxyUrl;
-        if (o.serverName) req.serverName = o.serverName;
-        if (o.health) req.healthPath = o.health;
-        if (o.port) {
-          const p = Number(o.port);
-          if (!Number.isInteger(p) || p < 1 || p > 65535) throw usageError(`--port must be 1-65535 (got "${o.port}")`);
-          req.port = p;
-        }
-        if (o.resolve) {
-          const r = parseResolve(o.resolve);
-          if (!r) throw usageError(`--resolve must be HOST:PORT:ADDRESS with an IP address (got "${o.resolve}")`, 'e.g. --resolve app.example.com:443:203.0.113.7');
-          if (!req.url) throw usageError('--resolve applies to a URL: give one as the argument or with --url');
-          if (!connectAddress(req.url, r)) throw usageError(`--resolve ${o.resolve} does not match the URL ${req.url} (host and port must be the URL's)`);
-          req.resolve = r;
-        }
-        if (o.caFile) {
-          const pem = await readFile(o.caFile, 'utf8').catch((e: Error) => { throw usageError(`cannot read ${o.caFile}: ${e.message}`); });
-          if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw usageError(`${o.caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
-          req.tlsCa = pem;
-        }
-        if (o.checks) {
-          const text = await readFile(o.checks, 'utf8').catch((e: Error) => { throw usageError(`cannot read ${o.checks}: ${e.message}`); });
-          try {
-            req.checks = parseChecksFile(text, o.checks);
-          } catch (e) {
-            const issues = (e as { issues?: string[] }).issues;
-            throw new DeckhandError('config', `${o.checks}: ${issues?.length ? issues.join('; ') : (e as Error).message}`, { hint: 'checks: [{ name, path, conditions: ["[STATUS] == 200"] }] (see `deckhand verify --help`)' });
-          }
-        }
-        const report = await verify({ executor, redactor, ...(printer ? { onProgress: printer.onProgress } : {}) }, req);
-        printer?.stop();
-        const json = redactor.mask(JSON.stringify(report, null, 2));
-        const md = redactor.mask(renderVerificationMarkdown(report));
-        process.stdout.write(`${o.json ? json : md}\n`);
-        if (o.out) {
-          const files = await writeReportFiles(o.out, 'verification', report.target.display, report.startedAt, `${json}\n`, md);
-          process.stderr.write(`reports written: ${files.json}, ${files.markdown}\n`);
-        }
-        return report.data.verdict === 'VERIFIED' ? EXIT.ok : EXIT.checksFailed;
-      } finally {
-        printer?.stop();
-        await executor.close();
+    const standalone = /^https?:\/\//i.test(targetArg);
+    await run(() => withExecutor(o, (redactor) => executorFor(standalone ? 'local' : targetArg, o, redactor), async (r) => {
+      const req: VerifyRequest = {};
+      if (standalone) req.url = targetArg;
+      else {
+        req.app = await resolveAppName(o, r.redactor);
+        if (o.url) req.url = o.url;
       }
-    }, o);
+      if (o.url && standalone) throw usageError('give the URL once: as the argument or with --url');
+      if (req.url) { try { new URL(req.url); } catch { throw usageError(`"${req.url}" is not a URL`); } }
+      if (o.baseDir) req.baseDir = o.baseDir;
+      if (o.window) req.windowMs = windowMs('--window', o.window);
+      if (o.since !== undefined) {
+        // A date with a time: a bare date or free text would silently move the window.
+        if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(o.since) || Number.isNaN(Date.parse(o.since))) throw usageError(`--since takes an ISO 8601 time (got "${o.since}")`, 'e.g. --since 2026-12-01T14:00:00Z');
+        req.since = new Date(o.since).toISOString();
+      }
+      if (o.proxyUrl) req.proxyUrl = o.proxyUrl;
+      if (o.serverName) req.serverName = o.serverName;
+      if (o.health) req.healthPath = o.health;
+      if (o.port) {
+        const p = Number(o.port);
+        if (!Number.isInteger(p) || p < 1 || p > 65535) throw usageError(`--port must be 1-65535 (got "${o.port}")`);
+        req.port = p;
+      }
+      if (o.resolve) {
+        const pinned = parseResolve(o.resolve);
+        if (!pinned) throw usageError(`--resolve must be HOST:PORT:ADDRESS with an IP address (got "${o.resolve}")`, 'e.g. --resolve app.example.com:443:203.0.113.7');
+        if (!req.url) throw usageError('--resolve applies to a URL: give one as the argument or with --url');
+        if (!connectAddress(req.url, pinned)) throw usageError(`--resolve ${o.resolve} does not match the URL ${req.url} (host and port must be the URL's)`);
+        req.resolve = pinned;
+      }
+      if (o.caFile) {
+        const pem = await readFile(o.caFile, 'utf8').catch((e: Error) => { throw usageError(`cannot read ${o.caFile}: ${e.message}`); });
+        if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw usageError(`${o.caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+        req.tlsCa = pem;
+      }
+      if (o.checks) {
+        const text = await readFile(o.checks, 'utf8').catch((e: Error) => { throw usageError(`cannot read ${o.checks}: ${e.message}`); });
+        try {
+          req.checks = parseChecksFile(text, o.checks);
+        } catch (e) {
+          const issues = (e as { issues?: string[] }).issues;
+          throw new DeckhandError('config', `${o.checks}: ${issues?.length ? issues.join('; ') : (e as Error).message}`, { hint: 'checks: [{ name, path, conditions: ["[STATUS] == 200"] }] (see `deckhand verify --help`)' });
+        }
+      }
+      const report = await verify(r.ctx, req);
+      await emitReport(o, r, report, { stage: 'verification', markdown: renderVerificationMarkdown(report) });
+      return report.data.verdict === 'VERIFIED' ? EXIT.ok : EXIT.checksFailed;
+    }), o);
   });
   return c;
 }

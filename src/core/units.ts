@@ -28,10 +28,17 @@ export function percent(part: number, whole: number): string {
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** Parses a duration with its unit (500ms, 30s, 5m, 2h, 15d) into milliseconds; a bare number is refused. */
-export function parseDuration(input: string, what = 'duration'): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/i.exec(input);
-  const unit = DURATION_UNITS[(m?.[2] ?? 'x').toLowerCase()];
-  if (!m || unit === undefined) throw usageError(`invalid ${what} "${input}"`, 'use a number with a unit: 500ms, 30s, 5m, 2h, 15d');
+type DurationUnit = 'ms' | 's' | 'm' | 'h' | 'd';
+
+/**
+ * Parses a duration with its unit (500ms, 30s, 5m, 2h, 15d) into milliseconds. A bare number is refused, unless
+ * `bare` names the unit it is read in (a flag documented in seconds).
+ */
+export function parseDuration(input: string, what = 'duration', bare?: DurationUnit): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(input);
+  const unit = DURATION_UNITS[(m?.[2] ?? bare ?? 'x').toLowerCase()];
+  if (!m || unit === undefined) {
+    throw usageError(`invalid ${what} "${input}"`, `use a number with a unit: 500ms, 30s, 5m, 2h, 15d${bare ? ` (a bare number is in ${bare})` : ''}`);
+  }
   return Math.round(Number(m[1]) * unit);
 }

@@ -1,7 +1,6 @@
 // Input fields the tools share (zod), and the deploy inputs → DeployOptions mapping used by plan, apply and lifecycle.
-import { createRequire } from 'node:module';
 import { z } from 'zod';
-import type { DeployOptions } from '../index.js';
+import { bundledPm2, type DeployOptions } from '../index.js';
 
 export const target = z.string().min(1).default('local')
   .describe('where: local, user@host, user@host:port, ssh://user@host:port, or an ~/.ssh/config alias (SSH settings are the server\'s)');
@@ -36,11 +35,6 @@ export const deployInputs = {
 };
 
 export type DeployInputs = z.infer<z.ZodObject<typeof deployInputs>>;
-
-/** deckhand's own pm2 (a dependency), so the local target needs nothing installed. */
-export function bundledPm2(): string | undefined {
-  try { return createRequire(import.meta.url).resolve('pm2/bin/pm2'); } catch { return undefined; }
-}
 
 export function deployOptions(i: DeployInputs, local: boolean): DeployOptions {
   const opts: DeployOptions = { source: i.repo, target: i.target };

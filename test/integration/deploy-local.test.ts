@@ -2,26 +2,17 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile, cp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { freeLocalPort } from '../../src/exec/free-port.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/node-api/', import.meta.url));
 const PM2 = fileURLToPath(new URL('../../node_modules/pm2/bin/pm2', import.meta.url));
 const CANARY = 'canary-Zq7Xw2Lp9-local';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function get(port: number, path: string): Promise<{ status: number; body: string }> {
   const r = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5000) });
@@ -58,7 +49,7 @@ describe('local pm2 deploy of examples/node-api', { concurrency: false }, () => 
     base = join(work, 'base');
     reports = join(work, 'reports');
     await cp(EXAMPLE, repo, { recursive: true, filter: (src) => !src.includes('node_modules') });
-    port = await freePort();
+    port = await freeLocalPort();
     env = { PM2_HOME: join(work, 'pm2-home'), CANARY_FOR_TEST: CANARY };
   });
 

@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { freeLocalPort } from '../../src/exec/free-port.js';
 import { CLI } from '../helpers/cli.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/node-api/', import.meta.url));
@@ -18,15 +18,6 @@ const PM2 = fileURLToPath(new URL('../../node_modules/pm2/bin/pm2', import.meta.
 const CANARY = 'canary-Mc9Pq4Vt7-mcp';
 const DESTRUCTIVE = ['deployment_apply', 'incident_rollback', 'repo_service_lifecycle', 'service_operations_apply'];
 const READ_ONLY = ['repo_runtime_discovery', 'target_host_readiness', 'deployment_plan', 'deployment_verifier', 'service_operations', 'incident_triage'];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function connect(args: string[], env: Record<string, string>): Promise<{ client: Client; stderr: () => string }> {
   const transport = new StdioClientTransport({
@@ -66,7 +57,7 @@ describe('deckhand mcp over stdio', { concurrency: false }, () => {
     base = join(work, 'base');
     await cp(EXAMPLE, repo, { recursive: true, filter: (src) => !src.includes('node_modules') });
     await writeFile(join(work, 'prod.env'), `APP_VERSION=1.0.0\nDATABASE_URL=postgres://app:${CANARY}@127.0.0.1:1/app\n`, { mode: 0o600 });
-    port = await freePort();
+    port = await freeLocalPort();
     env = { PM2_HOME: join(work, 'pm2-home') };
     ({ client, stderr } = await connect([], env));
   });

@@ -2,24 +2,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { freeLocalPort } from '../../src/exec/free-port.js';
 import { runCli } from '../helpers/cli.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/node-api/', import.meta.url));
 const PM2 = fileURLToPath(new URL('../../node_modules/pm2/bin/pm2', import.meta.url));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (a && typeof a === 'object' ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 describe('deckhand up on the local target', { concurrency: false }, () => {
   let work = '';
@@ -38,7 +29,7 @@ describe('deckhand up on the local target', { concurrency: false }, () => {
     await cp(EXAMPLE, join(work, 'repo'), { recursive: true, filter: (s) => !s.includes('node_modules') });
     // The smoke check pins the version users must get: release 2.0.0 fails it, as a broken release would.
     await writeFile(join(work, 'checks.yml'), 'checks:\n  - name: version\n    path: /version\n    conditions: [\'[BODY].version == "1.0.0"\']\n');
-    port = await freePort();
+    port = await freeLocalPort();
     env = { PM2_HOME: join(work, 'pm2') };
   });
   after(async () => {

@@ -1,19 +1,17 @@
 // A deploy with a wrong database password: verify says FAILED with deps "auth failed", the failing /ready check and the
 // log pattern, never the password; the same deploy with the right password is VERIFIED. Real PostgreSQL, pm2 and HTTP.
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
-import { chmod, chown, cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test, type TestContext } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { freeLocalPort } from '../../src/exec/free-port.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
+import { postgresOrSkip, startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
-const run = promisify(execFile);
 const EXAMPLE = fileURLToPath(new URL('../../examples/node-api/', import.meta.url));
 const PM2 = fileURLToPath(new URL('../../node_modules/pm2/bin/pm2', import.meta.url));
 const PG_PASSWORD = `pg-${randomBytes(9).toString('hex')}`;
@@ -21,27 +19,6 @@ const PG_WRONG = `wrong-${randomBytes(6).toString('hex')}`;
 
 interface Finding { id: string; status: string; summary: string; detail?: string; evidence?: string }
 interface Report { data: { verdict: string; reasons: string[] }; findings: Finding[] }
-
-/** The newest PostgreSQL server binaries Debian installed (postgresql-NN), or null. */
-function pgBin(): string | null {
-  const root = '/usr/lib/postgresql';
-  if (!existsSync(root)) return null;
-  const versions = readdirSync(root).filter((v) => /^\d+$/.test(v) && existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
-  return versions[0] ? join(root, versions[0], 'bin') : null;
-}
-
-/** initdb refuses to run as root: the cluster runs as the postgres user, which must exist. */
-function postgresUser(): boolean {
-  try { execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' }); return true; } catch { return false; }
-}
-
-function serverOrSkip(t: TestContext): boolean {
-  if (pgBin() && postgresUser() && process.getuid?.() === 0) return true;
-  const why = 'needs root and PostgreSQL (apt-get install -y postgresql) to start a throwaway cluster';
-  if (process.env.CI === 'true') throw new Error(why);
-  t.skip(why);
-  return false;
-}
 
 async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -52,13 +29,12 @@ async function listFiles(dir: string): Promise<string[]> {
 }
 
 describe('verify after a deploy with a wrong database password (local pm2, real PostgreSQL)', { concurrency: false }, () => {
-  let pgDir = '';
+  let pg: TestPostgres | null = null;
   let work = '';
   let base = '';
   let checks = '';
   let pgPort = 0;
   let appPort = 0;
-  let pgStarted = false;
   let env: Record<string, string> = {};
   const outputs: CliResult[] = [];
 
@@ -83,24 +59,12 @@ describe('verify after a deploy with a wrong database password (local pm2, real 
   };
 
   before(async () => {
-    const bin = pgBin();
-    if (!bin || !postgresUser() || process.getuid?.() !== 0) return;
-    const uid = Number((await run('id', ['-u', 'postgres'])).stdout.trim());
-    const gid = Number((await run('id', ['-g', 'postgres'])).stdout.trim());
-    pgDir = await mkdtemp(join(tmpdir(), 'dh-db-auth-pg-'));
-    await chown(pgDir, uid, gid);
-    await chmod(pgDir, 0o700);
-    [pgPort, appPort] = [await freeLocalPort(), await freeLocalPort()];
-    // A throwaway cluster on loopback only, run as the postgres user; its socket in its own directory; password auth over TCP.
-    await writeFile(join(pgDir, 'pw'), `su-${randomBytes(6).toString('hex')}\n`, { mode: 0o600 });
-    await chown(join(pgDir, 'pw'), uid, gid);
-    const asPg = (argv: string[]) => run('runuser', ['-u', 'postgres', '--', ...argv], { timeout: 60_000 });
-    await asPg([join(bin, 'initdb'), '-D', join(pgDir, 'data'), '-U', 'postgres', `--pwfile=${join(pgDir, 'pw')}`, '--auth-local=trust', '--auth-host=scram-sha-256']);
-    await asPg([join(bin, 'pg_ctl'), '-D', join(pgDir, 'data'), '-l', join(pgDir, 'pg.log'), '-w', '-t', '30', 'start', '-o', `-c listen_addresses=127.0.0.1 -p ${pgPort} -k ${pgDir}`]);
-    pgStarted = true;
-    const psql = (sql: string) => asPg(['psql', '-h', pgDir, '-p', String(pgPort), '-U', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qc', sql]);
-    await psql(`CREATE ROLE app LOGIN PASSWORD '${PG_PASSWORD}'`);
-    await psql('CREATE DATABASE appdb OWNER app');
+    // A throwaway cluster on loopback only, run as the postgres user; password auth over TCP.
+    pg = await startPostgres('dh-db-auth-pg-');
+    if (!pg) return;
+    [pgPort, appPort] = [pg.port, await freeLocalPort()];
+    await pg.psql(`CREATE ROLE app LOGIN PASSWORD '${PG_PASSWORD}'`);
+    await pg.psql('CREATE DATABASE appdb OWNER app');
 
     work = await mkdtemp(join(tmpdir(), 'dh-db-auth-'));
     base = join(work, 'base');
@@ -114,14 +78,12 @@ describe('verify after a deploy with a wrong database password (local pm2, real 
     if (work) {
       try { execFileSync(process.execPath, [PM2, 'kill'], { env: { ...process.env, PM2_HOME: join(work, 'pm2-home') }, stdio: 'ignore', timeout: 30_000 }); } catch { /* daemon not started */ }
     }
-    const bin = pgBin();
-    if (pgStarted && bin) await run('runuser', ['-u', 'postgres', '--', join(bin, 'pg_ctl'), '-D', join(pgDir, 'data'), '-m', 'fast', '-w', 'stop'], { timeout: 60_000 }).catch(() => undefined);
-    if (pgDir) await rm(pgDir, { recursive: true, force: true });
+    await pg?.stop();
     if (work) await rm(work, { recursive: true, force: true });
   });
 
   test('wrong password: FAILED with deps "auth failed", /ready failing and the log pattern found', async (t) => {
-    if (!serverOrSkip(t)) return;
+    if (!postgresOrSkip(t)) return;
     // /health does not touch the database: the deploy itself succeeds, which is exactly why verify must look further.
     const d = await deploy(PG_WRONG, '1.0.0');
     assert.equal(d.code, 0, d.stderr + d.stdout);
@@ -153,7 +115,7 @@ describe('verify after a deploy with a wrong database password (local pm2, real 
   });
 
   test('the right password, deployed again: VERIFIED (the earlier release\'s log lines no longer count)', async (t) => {
-    if (!serverOrSkip(t)) return;
+    if (!postgresOrSkip(t)) return;
     const d = await deploy(PG_PASSWORD, '1.0.1');
     assert.equal(d.code, 0, d.stderr + d.stdout);
     const { r, rep, by } = await verify();
@@ -168,7 +130,7 @@ describe('verify after a deploy with a wrong database password (local pm2, real 
   });
 
   test('neither password appears in any output, report or log file', async (t) => {
-    if (!serverOrSkip(t)) return;
+    if (!postgresOrSkip(t)) return;
     assert.ok(outputs.length >= 4);
     for (const o of outputs) {
       for (const pw of [PG_PASSWORD, PG_WRONG]) assert.ok(!o.stdout.includes(pw) && !o.stderr.includes(pw), 'a password in the CLI output');

@@ -1,10 +1,9 @@
 // Plumbing every `deckhand ops` subcommand shares: its flags, the deployed app, report output and exit code.
 import type { Command as Cmd } from 'commander';
-import {
-  EXIT, renderOperationsMarkdown, stepPrinter, writeReportFiles, type Executor, type OperationsReport, type Redactor, type RunContext,
-} from '../../index.js';
+import { EXIT, renderOperationsMarkdown, type Executor, type OperationsReport, type Redactor, type RunContext } from '../../index.js';
 import { resolveAppName } from '../app-name.js';
-import { addCommonOptions, executorFor, redactorFor, type GlobalOpts } from '../shared.js';
+import { emitReport, withExecutor } from '../command-run.js';
+import { addCommonOptions, executorFor, type GlobalOpts } from '../shared.js';
 
 export interface OpsFlags extends GlobalOpts { name?: string; repo?: string; baseDir?: string }
 
@@ -32,24 +31,10 @@ export function opsExitCode(r: OperationsReport): number {
  * (Markdown, or JSON with --json) and in --out. Everything printed goes through the redactor.
  */
 export async function runOpsTask(target: string, o: OpsFlags, task: (r: OpsRun) => Promise<OperationsReport>): Promise<number> {
-  const redactor = redactorFor(o);
-  const executor = executorFor(target, o, redactor);
-  const printer = !o.json || process.stderr.isTTY ? stepPrinter(process.stderr, (s) => redactor.mask(s)) : undefined;
-  try {
-    const app = await resolveAppName(o, redactor);
-    const ctx: RunContext = { executor, redactor, ...(printer ? { onProgress: printer.onProgress } : {}) };
-    const report = await task({ ctx, executor, redactor, app, target });
-    printer?.stop();
-    const json = redactor.mask(JSON.stringify(report, null, 2));
-    const md = redactor.mask(renderOperationsMarkdown(report));
-    process.stdout.write(`${o.json ? json : md}\n`);
-    if (o.out) {
-      const files = await writeReportFiles(o.out, `ops-${report.data.task}`, report.target.display, report.startedAt, `${json}\n`, md);
-      process.stderr.write(`reports written: ${files.json}, ${files.markdown}\n`);
-    }
+  return withExecutor(o, (redactor) => executorFor(target, o, redactor), async (run) => {
+    const app = await resolveAppName(o, run.redactor);
+    const report = await task({ ctx: run.ctx, executor: run.executor, redactor: run.redactor, app, target });
+    await emitReport(o, run, report, { stage: `ops-${report.data.task}`, markdown: renderOperationsMarkdown(report) });
     return opsExitCode(report);
-  } finally {
-    printer?.stop();
-    await executor.close();
-  }
+  });
 }

@@ -1,11 +1,11 @@
 // MCP tool incident_rollback: puts a recorded release back (code, env, unit/config), restarts it and checks health.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { renderExecutionMarkdown, rollback } from '../../index.js';
+import { localPm2, renderExecutionMarkdown, rollback } from '../../index.js';
 import { ExecutionReportSchema } from '../../schemas.js';
 import { resolveApp } from '../app-name.js';
 import { MINUTE, runCall } from '../call.js';
-import { app, baseDir, bundledPm2, target } from '../inputs.js';
+import { app, baseDir, target } from '../inputs.js';
 import type { Session } from '../session.js';
 
 export function registerIncidentRollback(server: McpServer, session: Session): void {
@@ -27,7 +27,7 @@ export function registerIncidentRollback(server: McpServer, session: Session): v
     tool: 'incident_rollback', target: i.target, deadlineMs: 5 * MINUTE, kind: 'rollback',
     work: async (ctx) => {
       const name = await resolveApp(i, session.redactor);
-      const pm2Bin = ctx.executor.host.kind === 'local' ? bundledPm2() : undefined;
+      const pm2Bin = localPm2(ctx.executor.host);
       return rollback(ctx, {
         app: name, target: i.target, ...(i.baseDir ? { baseDir: i.baseDir } : {}), ...(i.to ? { to: i.to } : {}), ...(pm2Bin ? { pm2Bin } : {}),
         ...(i.startTimeoutSec ? { startTimeoutSec: i.startTimeoutSec } : {}),

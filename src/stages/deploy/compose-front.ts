@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DeckhandError } from '../../core/errors.js';
 import { chooseFrontService, COMPOSE_FILE_NAMES, COMPOSE_OVERRIDE_NAMES, composeServicePorts, type ComposeFront } from '../../commands/compose-front.js';
 import type { DeckhandConfig } from '../../config/schema.js';
-import { durationMs } from './spec.js';
+import { configDuration } from './spec.js';
 
 /**
  * The compose file compose would use in the app directory (its own lookup order), the service to front and its
@@ -32,6 +32,6 @@ export function resolveComposeFront(sourceDir: string, cfg: DeckhandConfig, appP
     appPort,
   }, file);
   const proxyPort = cfg.proxy_port ?? appPort ?? chosen.published ?? 80;
-  const drainSec = Math.max(1, Math.round(durationMs(cfg.compose?.drain, 10_000) / 1000));
+  const drainSec = Math.max(1, Math.round(configDuration(cfg.compose?.drain, 'compose.drain', 10_000) / 1000));
   return { file, source, service: chosen.service, containerPort: chosen.containerPort, proxyPort, drainSec };
 }

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { DeckhandError } from '../../core/errors.js';
+import { parseDuration } from '../../core/units.js';
 import { safeScriptPath, type ScriptPreview } from '../../commands/script.js';
 import { nginxSafe } from '../../commands/nginx.js';
 import type { DeckhandConfig, StrategyName } from '../../config/schema.js';
@@ -35,12 +36,9 @@ export interface DeployFlags {
   zeroDowntime?: boolean;
 }
 
-const DURATION_RE = /^(\d+)(ms|s|m)$/;
-export function durationMs(s: string | undefined, fallback: number): number {
-  const m = s ? DURATION_RE.exec(s) : null;
-  if (!m?.[1]) return fallback;
-  const n = Number(m[1]);
-  return m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
+/** A duration from deckhand.yml (validated there: 500ms, 30s, 2m) in milliseconds, or the default when unset. */
+export function configDuration(s: string | undefined, key: string, fallback: number): number {
+  return s ? parseDuration(s, key) : fallback;
 }
 
 /** A name usable as service name, user name and directory: lower-case, dashes, starting with a letter. */
@@ -99,25 +97,25 @@ function resolveBlueGreen(app: string, port: number | null, cfg: DeckhandConfig,
       hint: 'set blue_green.ports and proxy_port in deckhand.yml',
     });
   }
-  return { runner, ports, proxyPort, drainSec: Math.max(1, Math.round(durationMs(cfg.blue_green?.drain, 10_000) / 1000)) };
+  return { runner, ports, proxyPort, drainSec: Math.max(1, Math.round(configDuration(cfg.blue_green?.drain, 'blue_green.drain', 10_000) / 1000)) };
 }
 
 /** swarm: deckhand.yml swarm.* with defaults (2 replicas, one task at a time, 10s monitor, 5m deadline). */
 function resolveSwarm(app: string, port: number | null, cfg: DeckhandConfig): SwarmSettings {
   const w = cfg.swarm ?? {};
-  const secs = (d: string | undefined, fallback: number): string => `${Math.max(0, Math.round(durationMs(d, fallback) / 1000))}s`;
+  const secs = (d: string | undefined, key: string, fallback: number): string => `${Math.max(0, Math.round(configDuration(d, `swarm.${key}`, fallback) / 1000))}s`;
   if (port === null && !w.stack) {
     throw new DeckhandError('usage', `the swarm strategy needs the port ${app} listens on: it is published and checked after the update`, { hint: 'pass --port, or set port in deckhand.yml' });
   }
   return {
     mode: w.stack ? 'stack' : 'service', replicas: w.replicas ?? 2, network: w.network ?? 'ingress', port,
-    updateParallelism: w.update_parallelism ?? 1, updateDelay: secs(w.update_delay, 0), updateMonitor: secs(w.update_monitor, 10_000),
-    stopGrace: secs(w.stop_grace_period, 10_000),
+    updateParallelism: w.update_parallelism ?? 1, updateDelay: secs(w.update_delay, 'update_delay', 0), updateMonitor: secs(w.update_monitor, 'update_monitor', 10_000),
+    stopGrace: secs(w.stop_grace_period, 'stop_grace_period', 10_000),
     health: w.health ? {
-      cmd: w.health.cmd, interval: secs(w.health.interval, 2_000), timeout: secs(w.health.timeout, 2_000), retries: w.health.retries ?? 3,
-      startPeriod: secs(w.health.start_period, 5_000),
+      cmd: w.health.cmd, interval: secs(w.health.interval, 'health.interval', 2_000), timeout: secs(w.health.timeout, 'health.timeout', 2_000), retries: w.health.retries ?? 3,
+      startPeriod: secs(w.health.start_period, 'health.start_period', 5_000),
     } : null,
-    deadlineSec: Math.max(10, Math.round(durationMs(w.deadline, 300_000) / 1000)), registryAuth: w.registry_auth === true,
+    deadlineSec: Math.max(10, Math.round(configDuration(w.deadline, 'swarm.deadline', 300_000) / 1000)), registryAuth: w.registry_auth === true,
     stack: w.stack ? { name: w.stack.name ?? app, composeFile: stackFile(w.stack.compose_file), service: w.stack.service } : null,
   };
 }
@@ -238,7 +236,7 @@ export function resolveSpec(input: { sourceDir: string; brief: BriefData | null;
     serviceUser: cfg.user ?? app,
     keep: flags.keep ?? cfg.keep ?? 5,
     excludes: [...(cfg.exclude ?? [])],
-    startTimeoutMs: flags.startTimeoutSec ? flags.startTimeoutSec * 1000 : durationMs(cfg.start_timeout, 30_000),
+    startTimeoutMs: flags.startTimeoutSec ? flags.startTimeoutSec * 1000 : configDuration(cfg.start_timeout, 'start_timeout', 30_000),
     baseDirOverride: flags.baseDir ?? cfg.base_dir ?? null,
     pm2Instances: flags.instances ?? cfg.pm2?.instances ?? 1,
     script: strategy === 'script' ? resolveScript(input.sourceDir, flags, cfg)
@@ -246,7 +244,7 @@ export function resolveSpec(input: { sourceDir: string; brief: BriefData | null;
     ...(strategy === 'static' ? { staticSite: resolveStatic(cfg, brief) } : {}),
     ...(blueGreen ? { blueGreen } : {}),
     ...(strategy === 'swarm' ? { swarm: resolveSwarm(app, port, cfg) } : {}),
-    ...(cfg.pm2?.kill_timeout ? { pm2KillTimeoutMs: durationMs(cfg.pm2.kill_timeout, 10_000) } : {}),
+    ...(cfg.pm2?.kill_timeout ? { pm2KillTimeoutMs: configDuration(cfg.pm2.kill_timeout, 'pm2.kill_timeout', 10_000) } : {}),
     zeroDowntime,
   };
 }

@@ -1,8 +1,7 @@
 // `deckhand ops scale N`: a compose zero-downtime front scaled behind nginx, or a pm2 cluster scaled; then every instance must be seen serving.
-import { createRequire } from 'node:module';
+import { pm2For } from '../../core/pm2-binary.js';
 import type { RunContext } from '../../core/context.js';
 import { DeckhandError } from '../../core/errors.js';
-import type { Executor } from '../../exec/types.js';
 import type { Finding } from '../../report/common.js';
 import type { OperationsReport } from '../../report/operations.js';
 import type { OpsScaleData } from '../../report/ops/scale.js';
@@ -106,7 +105,7 @@ async function scaleCompose(ctx: RunContext, d: DeployedApp, o: ScaleOptions, lo
 }
 
 async function scalePm2(ctx: RunContext, d: DeployedApp, o: ScaleOptions, log: StepLog): Promise<{ findings: Finding[]; data: OpsScaleData }> {
-  const pm2 = pm2For(ctx.executor);
+  const pm2 = pm2For(ctx.executor.host);
   const commands: Cmds = [];
   // The polls while pm2 brings workers up are not listed one by one: the first and the last list are.
   const list = async (record = true): Promise<ReturnType<typeof parsePm2Instances>> => {
@@ -227,11 +226,6 @@ function planActions(from: number | null, to: number, svc: string, up: string): 
   return [`up -d --no-deps --no-recreate --scale ${svc}=${to} ${svc} from the current release (its project name and -f file)`, `wait until each new container answers its health path ${FRONT_SUCCESSES} times in a row`, `rewrite ${up} with every container's port, nginx -t, graceful reload`, `send ${REQUESTS_PER_INSTANCE * to} requests through nginx and count the connections each container accepted`];
 }
 
-/** The pm2 CLI: on this machine deckhand's own (a dependency) when the host has none on PATH, else the host's. */
-function pm2For(executor: Executor): string {
-  if (executor.host.kind !== 'local') return 'pm2';
-  try { return createRequire(import.meta.url).resolve('pm2/bin/pm2'); } catch { return 'pm2'; }
-}
 
 function lastLine(s: string): string {
   return s.trim().split('\n').filter((l) => l.trim() !== '').pop() ?? '';

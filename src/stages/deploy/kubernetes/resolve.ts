@@ -7,7 +7,7 @@ import type { RunContext } from '../../../core/context.js';
 import { currentContextCommand } from '../../../commands/kubectl.js';
 import type { DeckhandConfig } from '../../../config/schema.js';
 import type { BriefData } from '../../../report/brief.js';
-import { durationMs } from '../spec.js';
+import { configDuration } from '../spec.js';
 import type { KubeSpec } from './types.js';
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
@@ -95,7 +95,7 @@ export async function resolveKubeSpec(local: RunContext, input: KubeResolveInput
     }
   }
   const namespace = k.namespace ?? 'default';
-  const requestTimeoutSec = Math.max(1, Math.round(durationMs(k.request_timeout, 30_000) / 1000));
+  const requestTimeoutSec = Math.max(1, Math.round(configDuration(k.request_timeout, 'kubernetes.request_timeout', 30_000) / 1000));
   const target = { context, namespace, requestTimeoutSec };
   const chartArtifact = artifacts.find((a) => a.type === 'helm');
   const manifestArtifact = artifacts.find((a) => a.type === 'kubernetes');
@@ -129,7 +129,7 @@ export async function resolveKubeSpec(local: RunContext, input: KubeResolveInput
     deployments,
     service,
     servicePort: k.service_port ?? discoveredServicePort(artifacts, service) ?? 80,
-    rolloutTimeoutSec: Math.max(1, Math.round(durationMs(k.rollout_timeout, 300_000) / 1000)),
+    rolloutTimeoutSec: Math.max(1, Math.round(configDuration(k.rollout_timeout, 'kubernetes.rollout_timeout', 300_000) / 1000)),
     stateDir: kubeStateDir(input.home ?? homedir(), context, namespace, input.app),
   };
 }

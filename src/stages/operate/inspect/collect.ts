@@ -1,5 +1,5 @@
 // Runs the inspect probe on the target (one round trip) and parses it; shared by ops inspect, ops baseline and deckhand up.
-import { createRequire } from 'node:module';
+import { pm2For } from '../../../core/pm2-binary.js';
 import type { RunContext } from '../../../core/context.js';
 import type { Command } from '../../../core/command.js';
 import { inspectProbeCommand, type InspectKind } from '../../../commands/ops-inspect.js';
@@ -19,15 +19,6 @@ export function inspectKind(strategy: string): InspectKind {
   return strategy === 'systemd' || strategy === 'pm2' || strategy === 'docker' || strategy === 'compose' || strategy === 'blue-green' ? strategy : 'none';
 }
 
-/** The pm2 CLI: deckhand's own (a dependency) on this machine when the host has none on PATH, else the host's. */
-function pm2For(ctx: RunContext): string {
-  if (ctx.executor.host.kind !== 'local') return 'pm2';
-  try {
-    return createRequire(import.meta.url).resolve('pm2/bin/pm2');
-  } catch {
-    return 'pm2';
-  }
-}
 
 /**
  * The log window actually read: the one asked for, cut at the current release's deploy (a few seconds of margin
@@ -52,7 +43,7 @@ export interface Gathered {
 export async function gatherFacts(ctx: RunContext, s: Subject, windowSec: number, cpuSampleSec = CPU_SAMPLE_SEC): Promise<Gathered> {
   const kind = inspectKind(s.strategy);
   const cmd = inspectProbeCommand({
-    app: s.app, base: s.base, kind, port: s.port, windowSec, maxLines: LOG_MAX_LINES, maxBytes: LOG_MAX_BYTES, cpuSampleSec, pm2: pm2For(ctx), nginxDir: NGINX_DIR,
+    app: s.app, base: s.base, kind, port: s.port, windowSec, maxLines: LOG_MAX_LINES, maxBytes: LOG_MAX_BYTES, cpuSampleSec, pm2: pm2For(ctx.executor.host), nginxDir: NGINX_DIR,
   });
   let res: ExecResult | null = null;
   let error: string | null = null;

@@ -1,9 +1,8 @@
 // `deckhand ops resources`: samples the deployed service's processes over a window and reports growth, leaks and fd exhaustion risk.
-import { createRequire } from 'node:module';
+import { pm2For } from '../../../core/pm2-binary.js';
 import type { RunContext } from '../../../core/context.js';
 import { tail } from '../../../core/errors.js';
 import { resourceSamplesCommand, type ResourceKind } from '../../../commands/ops-resources.js';
-import type { Executor } from '../../../exec/types.js';
 import type { Finding } from '../../../report/common.js';
 import type { OperationsReport } from '../../../report/operations.js';
 import type { OpsResourcesData } from '../../../report/ops/resources.js';
@@ -21,11 +20,6 @@ export interface ResourcesRequest {
 
 const KINDS: Record<string, ResourceKind> = { systemd: 'systemd', 'blue-green': 'blue-green', pm2: 'pm2', docker: 'docker', compose: 'compose' };
 
-/** The pm2 CLI: on this machine deckhand's own (a dependency) when the host has none on PATH, else the host's. */
-function pm2For(executor: Executor): string {
-  if (executor.host.kind !== 'local') return 'pm2';
-  try { return createRequire(import.meta.url).resolve('pm2/bin/pm2'); } catch { return 'pm2'; }
-}
 
 /** Processes to sample for the remedy text when none were found. */
 function whereToLook(app: string, kind: ResourceKind): string {
@@ -57,7 +51,7 @@ export async function opsResources(ctx: RunContext, req: ResourcesRequest): Prom
   }
 
   log.begin('sample', `Sample ${req.app} every ${req.intervalMs / 1000}s for ${req.windowMs / 1000}s (${samples} samples)`);
-  const cmd = resourceSamplesCommand({ app: req.app, kind, samples, intervalSec: req.intervalMs / 1000, pm2: pm2For(ctx.executor) });
+  const cmd = resourceSamplesCommand({ app: req.app, kind, samples, intervalSec: req.intervalMs / 1000, pm2: pm2For(ctx.executor.host) });
   const r = await ctx.executor.run(cmd);
   const probe = parseResourceSamples(r.rawStdout ?? r.stdout);
   data.samples = totals(probe);

@@ -1,5 +1,5 @@
 // `deckhand ops upgrade-prep`: runtime, dependencies, outdated packages and migrations of the current release, and a zero-downtime plan.
-import { createRequire } from 'node:module';
+import { pm2For } from '../../../core/pm2-binary.js';
 import type { RunContext } from '../../../core/context.js';
 import { DeckhandError, tail } from '../../../core/errors.js';
 import { upgradePrepProbeCommand } from '../../../commands/ops-upgrade-prep.js';
@@ -31,11 +31,6 @@ export interface UpgradePrepRequest {
   outdatedTimeoutSec?: number;
 }
 
-/** The pm2 that runs apps on this target: deckhand's own for the local one (as the deploy used it), else the host's. */
-function pm2For(ctx: RunContext): string {
-  if (ctx.executor.host.kind !== 'local') return 'pm2';
-  try { return createRequire(import.meta.url).resolve('pm2/bin/pm2'); } catch { return 'pm2'; }
-}
 
 function shown(r: Ran | null): string {
   if (!r) return '';
@@ -72,7 +67,7 @@ export async function upgradePrep(ctx: RunContext, req: UpgradePrepRequest): Pro
   log.begin('probe', `read runtime, dependencies${req.offline ? '' : ', outdated packages'} and migrations on ${ctx.executor.host.display}`);
   const cmd = upgradePrepProbeCommand({
     app: req.app, base: app.base, strategy: app.current.strategy, serviceUser: app.current.serviceUser ?? '', ecosystemHint: b.stack.ecosystem?.value ?? '',
-    registry: req.registry ?? '', offline: req.offline, outdatedTimeoutSec, pm2: pm2For(ctx),
+    registry: req.registry ?? '', offline: req.offline, outdatedTimeoutSec, pm2: pm2For(ctx.executor.host),
   });
   const res = await ctx.executor.run(cmd);
   const raw = res.rawStdout ?? res.stdout;

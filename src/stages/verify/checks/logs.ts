@@ -3,7 +3,8 @@ import { recentLogsCommand, type ManagerKind } from '../../../commands/verify-pr
 import type { Finding } from '../../../report/common.js';
 import { LOG_PATTERNS, scanLines, type PatternHit } from '../log-patterns.js';
 import type { LayerCheck, LayerInput } from '../types.js';
-import { evidence, managerKinds, parseHeader, pm2Binary, probeFailed, runProbe, vfinding, type ProbeHeader } from './on-target.js';
+import { evidence, managerKinds, parseHeader, probeFailed, runProbe, vfinding, type ProbeHeader } from './on-target.js';
+import { pm2For } from '../../../core/pm2-binary.js';
 
 /** Lines and bytes read per source: enough for a startup and a crash loop, bounded for a chatty app. */
 export const LOG_MAX_LINES = 2000;
@@ -175,7 +176,7 @@ export const checkLogs: LayerCheck = async (input) => {
         : 'the script strategy names no process manager: where its logs go is not known', { required: false })];
   }
   const sinceDate = since !== null && !Number.isNaN(Date.parse(since)) ? new Date(since) : null;
-  const cmd = recentLogsCommand({ app, kinds, since: sinceDate, maxLines: LOG_MAX_LINES, maxBytes: LOG_MAX_BYTES, base: base ?? '', pm2: pm2Binary(input) });
+  const cmd = recentLogsCommand({ app, kinds, since: sinceDate, maxLines: LOG_MAX_LINES, maxBytes: LOG_MAX_BYTES, base: base ?? '', pm2: pm2For(input.ctx.executor.host) });
   const run = await runProbe(input, cmd);
   const parsed = parseLogsProbe(run.text);
   if (run.error !== null || !parsed.complete) {

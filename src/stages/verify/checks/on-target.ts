@@ -1,5 +1,4 @@
 // What the on-target layers (process, port, version, logs) share: which managers to ask, running a probe, parsing its common lines, findings.
-import { createRequire } from 'node:module';
 import type { Command } from '../../../core/command.js';
 import type { ExecResult } from '../../../exec/types.js';
 import type { Finding, Outcome } from '../../../report/common.js';
@@ -22,15 +21,6 @@ export function managerKinds(t: VerifyTarget): { kinds: readonly ManagerKind[]; 
   return { kinds: [t.strategy], auto: false };
 }
 
-/** The pm2 CLI: on this machine deckhand's own (a dependency) when the host has none on PATH, else the host's. */
-export function pm2Binary(input: LayerInput): string {
-  if (input.ctx.executor.host.kind !== 'local') return 'pm2';
-  try {
-    return createRequire(import.meta.url).resolve('pm2/bin/pm2');
-  } catch {
-    return 'pm2';
-  }
-}
 
 export interface ProbeRun {
   /** Null when the executor could not run the command at all (connection lost, spawn failed). */

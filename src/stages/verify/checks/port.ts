@@ -3,8 +3,9 @@ import { portOwnerCommand, type ManagerKind } from '../../../commands/verify-pro
 import type { Finding } from '../../../report/common.js';
 import type { LayerCheck, LayerInput } from '../types.js';
 import {
-  evidence, keyValues, managerKinds, parseHeader, parsePm2, pm2Binary, probeFailed, runProbe, section, vfinding, type Pm2Instance, type ProbeHeader,
+  evidence, keyValues, managerKinds, parseHeader, parsePm2, probeFailed, runProbe, section, vfinding, type Pm2Instance, type ProbeHeader,
 } from './on-target.js';
+import { pm2For } from '../../../core/pm2-binary.js';
 
 export interface Listener {
   /** Local address as shown (`0.0.0.0:3000`, `[::]:3000`, `127.0.0.1:3000`). */
@@ -211,7 +212,7 @@ export const checkPort: LayerCheck = async (input) => {
   if (app === null) return [vfinding('port.none', 'port', 'Port binding', 'skipped', 'no app named: a bare URL is checked by the HTTP layer', { required: false })];
   if (port === null) return [vfinding('port.none', 'port', `Port of ${app}`, 'skipped', 'no port is known for this app (none recorded at deploy, none given with --port)', { required: false })];
   const { kinds } = managerKinds(input.target);
-  const cmd = portOwnerCommand({ app, port, kinds, pm2: pm2Binary(input) });
+  const cmd = portOwnerCommand({ app, port, kinds, pm2: pm2For(input.ctx.executor.host) });
   const run = await runProbe(input, cmd);
   const parsed = parsePortProbe(run.text);
   if (run.error !== null || !parsed.complete || parsed.tool === null) {

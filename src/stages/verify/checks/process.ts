@@ -3,9 +3,10 @@ import { processSamplesCommand, type ManagerKind } from '../../../commands/verif
 import type { Finding } from '../../../report/common.js';
 import type { LayerCheck, LayerInput } from '../types.js';
 import {
-  evidence, keyValues, managerKinds, parseContainerLine, parseHeader, parsePm2, pm2Binary, probeFailed, runProbe, vfinding,
+  evidence, keyValues, managerKinds, parseContainerLine, parseHeader, parsePm2, probeFailed, runProbe, vfinding,
   type ContainerState, type Pm2Instance, type ProbeHeader,
 } from './on-target.js';
+import { pm2For } from '../../../core/pm2-binary.js';
 import { checkSwarmTasks } from './swarm.js';
 
 export interface ProcessSample {
@@ -255,7 +256,7 @@ export const checkProcess: LayerCheck = async (input) => {
       strategy === 'static' ? 'a static site has no process of its own (nginx serves the files)' : 'the script strategy names no process manager: which process serves the app is not known',
       { required: false })];
   }
-  const pm2 = pm2Binary(input);
+  const pm2 = pm2For(input.ctx.executor.host);
   const plan = samplingPlan(input.options.windowMs);
   const cmd = processSamplesCommand({ app, kinds, samples: plan.samples, intervalSec: plan.intervalSec, pm2 });
   const run = await runProbe(input, cmd);

@@ -2,7 +2,8 @@
 import { servedVersionCommand, type ManagerKind } from '../../../commands/verify-probe.js';
 import type { Finding } from '../../../report/common.js';
 import type { LayerCheck, LayerInput } from '../types.js';
-import { evidence, keyValues, managerKinds, parseHeader, parsePm2, pm2Binary, probeFailed, runProbe, vfinding, type Pm2Instance, type ProbeHeader } from './on-target.js';
+import { evidence, keyValues, managerKinds, parseHeader, parsePm2, probeFailed, runProbe, vfinding, type Pm2Instance, type ProbeHeader } from './on-target.js';
+import { pm2For } from '../../../core/pm2-binary.js';
 
 export interface VersionProbe extends ProbeHeader {
   /** Where <base>/current resolves now, or null when unknown. */
@@ -140,7 +141,7 @@ export const checkVersion: LayerCheck = async (input) => {
     return [vfinding('version.none', 'version', `Served version of ${app}`, 'unknown', 'no release is recorded for this app (not deployed by deckhand, or the ledger is empty): what should run is not known', { required: false })];
   }
   const { kinds, auto } = managerKinds(input.target);
-  const cmd = servedVersionCommand({ app, base: base ?? '', release, kinds, pm2: pm2Binary(input) });
+  const cmd = servedVersionCommand({ app, base: base ?? '', release, kinds, pm2: pm2For(input.ctx.executor.host) });
   const run = await runProbe(input, cmd);
   const parsed = parseVersionProbe(run.text);
   if (run.error !== null || !parsed.complete) {
