@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { LabState } from '../../test/lab/lab.js';
-import { APP_PY, composeFile, DOCKERFILE } from './container-app.js';
+import { APP_PY, appComposeFile, appDockerfile } from '../../test/helpers/container-app.js';
 import { labHost, thisMachine, type BenchHost } from './hosts.js';
 
 export interface Scenario {
@@ -80,7 +80,7 @@ export const SCENARIOS: readonly Scenario[] = [
     host: (lab) => thisMachine(lab, true),
     loadPort: 8851,
     example: null,
-    files: { 'app.py': APP_PY, Dockerfile: DOCKERFILE, 'deckhand.yml': 'blue_green:\n  ports: [3851, 3852]\n  drain: 5s\nproxy_port: 8851\n' },
+    files: { 'app.py': APP_PY, Dockerfile: appDockerfile({ healthcheck: true }), 'deckhand.yml': 'blue_green:\n  ports: [3851, 3852]\n  drain: 5s\nproxy_port: 8851\n' },
     flags: () => ['--name', 'zdb-docker', '--strategy', 'docker', '--zero-downtime', '--health', '/health', '--start-timeout', '90'],
     isSwitch: (c) => c.includes('deckhand-slot-switch'),
     switchCovers: SLOT_SWITCH,
@@ -93,7 +93,7 @@ export const SCENARIOS: readonly Scenario[] = [
     host: (lab) => thisMachine(lab, true),
     loadPort: 8861,
     example: null,
-    files: { 'app.py': APP_PY, Dockerfile: DOCKERFILE, 'docker-compose.yml': composeFile(8862), 'deckhand.yml': 'proxy_port: 8861\ncompose:\n  drain: 5s\n' },
+    files: { 'app.py': APP_PY, Dockerfile: appDockerfile({ healthcheck: true }), 'docker-compose.yml': appComposeFile(8862), 'deckhand.yml': 'proxy_port: 8861\ncompose:\n  drain: 5s\n' },
     flags: () => ['--name', 'zdb-compose', '--strategy', 'compose', '--zero-downtime', '--health', '/health', '--start-timeout', '90'],
     isSwitch: (c) => c.includes('deckhand-compose-release'),
     switchCovers: 'the whole replacement: the new container started and healthy, the nginx switch, the old one drained and removed',

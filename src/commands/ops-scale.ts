@@ -1,6 +1,6 @@
 // Pure builders for `deckhand ops scale`: the compose front scaled behind nginx, pm2 cluster scaling, and the per-instance traffic count.
 import type { Command } from '../core/command.js';
-import { FRONT_CONF } from './compose-replace.js';
+import { FRONT_CONF, UPSTREAM_PORTS_SH } from './compose-replace.js';
 import { upstreamName, upstreamPath } from './blue-green.js';
 import { NGINX_RELOAD_SH } from './nginx.js';
 import { PM2_FILTER } from './verify-probe.js';
@@ -51,7 +51,7 @@ export function composeScaleCommand(s: ComposeScaleSpec): Command {
     'quiet() { q=$("$@" 2>&1) || { st=$?; printf "%s\\n" "$q" >&2; return "$st"; }; }',
     'ids() { docker ps -aq --filter "label=com.docker.compose.project=$app" --filter "label=com.docker.compose.service=$svc" --filter label=com.docker.compose.oneoff=False | tr "\\n" " "; }',
     'hport() { docker port "$1" "$cport/tcp" 2>/dev/null | sed -n "1s/.*:\\([0-9][0-9]*\\)\\$/\\1/p"; }',
-    'upports() { sed -n "s/^[[:space:]]*server 127\\.0\\.0\\.1:\\([0-9][0-9]*\\);.*/\\1/p" "$up" 2>/dev/null | tr "\\n" " "; }',
+    UPSTREAM_PORTS_SH,
     'alive_of() { printf "%s" "docker inspect -f \'{{.State.Status}}{{if .State.Health}}-{{.State.Health.Status}}{{end}}\' $1 2>/dev/null | grep -q -x -e running -e running-healthy"; }',
     'report() { for c in $(ids); do hp=$(hport "$c"); st=$(docker inspect -f "{{.State.Pid}} {{.State.Status}}" "$c" 2>/dev/null) || st="- unknown"; echo "instance $c ${hp:--} $st"; done; }',
     // The upstream lists the given ports; nginx -t and a graceful reload, or the previous file back.

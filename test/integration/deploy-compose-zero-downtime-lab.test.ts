@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { labOrSkip, sshExec, type LabState } from '../lab/lab.js';
 import { labSshFlags, runCli, type CliResult } from '../helpers/cli.js';
+import { APP_PY, appComposeFile, appDockerfile } from '../helpers/container-app.js';
 import { DockerHostNginx, removeComposeApp } from '../helpers/docker-host-nginx.js';
 import { describeLoad, startLoad, type LoadResult } from '../helpers/http-load.js';
 
@@ -16,66 +17,12 @@ const PROXY = 8831;
 const PUBLISHED = 8832;
 const DEPLOY_TIMEOUT_MS = 10 * 60_000;
 
-/** The web service: Python's standard library on the lab's cached base image (python3 and curl are in it), so the build needs no network. */
-const APP_PY = `import json, os, signal, threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-VERSION = os.environ.get("APP_VERSION", "0")
-BROKEN = os.environ.get("APP_BROKEN") == "1"
-
-
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self):
-        if self.path == "/health":
-            code, body = (503, {"status": "broken"}) if BROKEN else (200, {"status": "ok"})
-        elif self.path == "/version":
-            code, body = 200, {"version": VERSION}
-        else:
-            code, body = 404, {"error": "not found"}
-        data = json.dumps(body).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-
-class Server(ThreadingHTTPServer):
-    # nginx opens a connection per request to its upstream: a deeper accept backlog than the default 5.
-    request_queue_size = 1024
-
-
-server = Server(("0.0.0.0", int(os.environ.get("PORT", "8080"))), Handler)
-server.daemon_threads = True
-signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
-server.serve_forever()
-`;
-
-const DOCKERFILE = `ARG BASE_IMAGE=deckhand-lab/base:latest
-FROM \${BASE_IMAGE}
-ENV PORT=8080 PYTHONUNBUFFERED=1
-HEALTHCHECK --interval=2s --timeout=2s --retries=2 CMD curl -fsS -o /dev/null http://127.0.0.1:8080/health || exit 1
-CMD ["python3", "/srv/app.py"]
-COPY app.py /srv/app.py
-`;
-
-const COMPOSE = `services:
-  web:
-    build: .
-    env_file: .env
-    ports:
-      - "127.0.0.1:${PUBLISHED}:8080"
-    stop_grace_period: 5s
-  sidecar:
+/** The web service (the shared container app, HEALTHCHECK on /health) and a sidecar the replacement must leave running. */
+const COMPOSE = appComposeFile(PUBLISHED, `  sidecar:
     image: deckhand-lab/base:latest
     command: ["sleep", "infinity"]
     init: true
-`;
+`);
 
 const git = (dir: string, ...args: string[]): string =>
   execFileSync('git', ['-C', dir, '-c', 'user.email=lab@deckhand.test', '-c', 'user.name=lab', ...args], { encoding: 'utf8' }).trim();
@@ -121,7 +68,7 @@ describe('compose zero downtime on the lab Docker host (nginx in front, docker-c
     const repo = join(work, 'repo');
     await mkdir(repo);
     await writeFile(join(repo, 'app.py'), APP_PY);
-    await writeFile(join(repo, 'Dockerfile'), DOCKERFILE);
+    await writeFile(join(repo, 'Dockerfile'), appDockerfile({ healthcheck: true }));
     await writeFile(join(repo, 'docker-compose.yml'), COMPOSE);
     await writeFile(join(repo, 'deckhand.yml'), `proxy_port: ${PROXY}\nhealth: /health\ncompose:\n  drain: 3s\n`);
     git(repo, 'init', '-q');

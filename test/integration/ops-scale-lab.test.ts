@@ -8,6 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import { labOrSkip, sshExec, type LabState } from '../lab/lab.js';
 import { labSshFlags, runCli, type CliResult } from '../helpers/cli.js';
 import { OperationsReportSchema, type OperationsReport } from '../../src/report/operations.js';
+import { APP_PY, appComposeFile, appDockerfile } from '../helpers/container-app.js';
+import { DockerHostNginx, removeComposeApp } from '../helpers/docker-host-nginx.js';
 import { describeLoad, startLoad, type LoadResult } from '../helpers/http-load.js';
 
 const APP = 'lab-oscale';
@@ -15,54 +17,8 @@ const PROXY = 8871;
 const PUBLISHED = 8872;
 const DEPLOY_TIMEOUT_MS = 10 * 60_000;
 
-/** The web service: Python's standard library on the lab's base image. No HEALTHCHECK, so a container reads only when it is sent a request. */
-const APP_PY = `import json, os, signal, threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-VERSION = os.environ.get("APP_VERSION", "0")
-
-
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self):
-        code, body = (200, {"status": "ok"}) if self.path == "/health" else (200, {"version": VERSION}) if self.path == "/version" else (404, {})
-        data = json.dumps(body).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-
-class Server(ThreadingHTTPServer):
-    request_queue_size = 1024
-
-
-server = Server(("0.0.0.0", 8080), Handler)
-server.daemon_threads = True
-signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
-server.serve_forever()
-`;
-
-const DOCKERFILE = `ARG BASE_IMAGE=deckhand-lab/base:latest
-FROM \${BASE_IMAGE}
-ENV PYTHONUNBUFFERED=1
-CMD ["python3", "/srv/app.py"]
-COPY app.py /srv/app.py
-`;
-
-const COMPOSE = `services:
-  web:
-    build: .
-    env_file: .env
-    ports:
-      - "127.0.0.1:${PUBLISHED}:8080"
-    stop_grace_period: 5s
-`;
+/** The web service: the shared container app without a HEALTHCHECK, so a container accepts connections only when it is sent a request. */
+const COMPOSE = appComposeFile(PUBLISHED);
 
 const git = (dir: string, ...args: string[]): string =>
   execFileSync('git', ['-C', dir, '-c', 'user.email=lab@deckhand.test', '-c', 'user.name=lab', ...args], { encoding: 'utf8' }).trim();
@@ -73,8 +29,7 @@ describe('ops scale of a compose zero-downtime app on the lab Docker host', { co
   let lab: LabState | null = null;
   let work = '';
   let target = '';
-  let nginxBefore = '';
-  let startedNginx = false;
+  const nginx = new DockerHostNginx();
   const sh = async (cmd: string): Promise<string> => (await sshExec('docker', 'root', cmd, 120_000)).stdout.trim();
   const webIds = async (): Promise<string[]> => (await sh(`docker ps -q --no-trunc --filter label=com.docker.compose.project=${APP} --filter label=com.docker.compose.service=web`)).split('\n').filter(Boolean);
   /** The host ports of the running web containers, read from docker itself. */
@@ -85,11 +40,10 @@ describe('ops scale of a compose zero-downtime app on the lab Docker host', { co
   };
   const upstreamPorts = async (): Promise<number[]> =>
     [...(await sh(`cat /etc/nginx/conf.d/${APP}-upstream.conf`)).matchAll(/server 127\.0\.0\.1:(\d+);/g)].map((m) => Number(m[1])).sort((a, b) => a - b);
-  const nginxPid = (): Promise<string> => sh('p=$(cat /run/nginx.pid 2>/dev/null) && kill -0 "$p" 2>/dev/null && echo "$p" || true');
-  const deploy = async (env: string): Promise<CliResult> => {
+  const deploy = async (env: string, startTimeoutSec = 90): Promise<CliResult> => {
     await writeFile(join(work, 'v.env'), env, { mode: 0o600 });
     return runCli(['deploy', target, ...labSshFlags(lab as LabState), '--repo', join(work, 'repo'), '--name', APP, '--strategy', 'compose', '--zero-downtime',
-      '--env-file', join(work, 'v.env'), '--start-timeout', '90', '--json', '--yes'], { timeoutMs: DEPLOY_TIMEOUT_MS });
+      '--env-file', join(work, 'v.env'), '--start-timeout', String(startTimeoutSec), '--json', '--yes'], { timeoutMs: DEPLOY_TIMEOUT_MS });
   };
   const scale = (n: string, yes = true): Promise<CliResult> =>
     runCli(['ops', 'scale', target, n, ...labSshFlags(lab as LabState), '--name', APP, '--json', ...(yes ? ['--yes'] : [])], { timeoutMs: DEPLOY_TIMEOUT_MS });
@@ -117,7 +71,7 @@ describe('ops scale of a compose zero-downtime app on the lab Docker host', { co
     const repo = join(work, 'repo');
     await mkdir(repo);
     await writeFile(join(repo, 'app.py'), APP_PY);
-    await writeFile(join(repo, 'Dockerfile'), DOCKERFILE);
+    await writeFile(join(repo, 'Dockerfile'), appDockerfile({ healthcheck: false }));
     await writeFile(join(repo, 'docker-compose.yml'), COMPOSE);
     await writeFile(join(repo, 'deckhand.yml'), `proxy_port: ${PROXY}\nhealth: /health\ncompose:\n  drain: 3s\n`);
     git(repo, 'init', '-q');
@@ -127,19 +81,8 @@ describe('ops scale of a compose zero-downtime app on the lab Docker host', { co
 
   after(async () => {
     if (lab) {
-      await sh([
-        `(cd /opt/${APP}/current 2>/dev/null && docker-compose -p ${APP} down -v --rmi local --remove-orphans >/dev/null 2>&1)`,
-        `docker rm -f $(docker ps -aq --filter label=com.docker.compose.project=${APP}) >/dev/null 2>&1`,
-        `docker rmi ${APP}_web >/dev/null 2>&1`,
-        `rm -rf /opt/${APP}`,
-        `rm -f /etc/nginx/conf.d/${APP}-upstream.conf /etc/nginx/conf.d/${APP}-upstream.conf.deckhand-* /etc/nginx/sites-enabled/${APP} /etc/nginx/sites-available/${APP} /etc/nginx/sites-available/${APP}.deckhand-* /var/log/nginx/${APP}.access.log /var/log/nginx/${APP}.error.log`,
-        'p=$(cat /run/nginx.pid 2>/dev/null); if [ -n "$p" ] && kill -0 "$p" 2>/dev/null && nginx -t >/dev/null 2>&1; then nginx -s reload; fi',
-        'true',
-      ].join('; ')).catch(() => undefined);
-      // nginx is stopped only when this test started it and no other deckhand-generated site remains.
-      const pid = await nginxPid().catch(() => '');
-      const others = await sh('grep -l "Generated by deckhand" /etc/nginx/sites-enabled/* 2>/dev/null | wc -l').catch(() => '1');
-      if (pid && (startedNginx || pid !== nginxBefore) && others === '0') await sh(`kill ${pid}`).catch(() => undefined);
+      await removeComposeApp(APP);
+      await nginx.release(APP);
     }
     if (work) await rm(work, { recursive: true, force: true });
   });
@@ -148,13 +91,7 @@ describe('ops scale of a compose zero-downtime app on the lab Docker host', { co
     lab = labOrSkip(t); if (!lab) return;
     const h = lab.hosts.docker;
     target = `ssh://root@${h.host}:${h.port}`;
-    nginxBefore = await nginxPid();
-    if (!nginxBefore) {
-      await sh('nginx');
-      startedNginx = true;
-      nginxBefore = await nginxPid();
-    }
-    assert.ok(nginxBefore, 'nginx runs on the Docker host');
+    assert.ok(await nginx.ensure(), 'nginx runs on the Docker host');
     const r = await deploy('APP_VERSION=1\n');
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.equal((await webIds()).length, 1);
@@ -217,6 +154,33 @@ describe('ops scale of a compose zero-downtime app on the lab Docker host', { co
     assert.equal(now.length, 1);
     assert.ok(!old.includes(now[0] ?? ''), 'a new container');
     assert.deepEqual(await upstreamPorts(), await webPorts());
+    assert.equal(await sh(`curl -s -m 5 http://127.0.0.1:${PROXY}/version`), '{"version": "2"}');
+  });
+
+  test('a deploy that never becomes healthy after scale 3 reverts: nginx lists only the kept container before the others go, and it answers', async (t) => {
+    lab = labOrSkip(t); if (!lab) return;
+    assert.equal((await scale('3')).code, 0);
+    const scaled = await webPorts();
+    assert.equal(scaled.length, 3);
+    assert.deepEqual(await upstreamPorts(), scaled);
+    // No HEALTHCHECK: the broken container keeps running and answers /health 503 until the start timeout.
+    const r = await deploy('APP_VERSION=3\nAPP_BROKEN=1\n', 20);
+    assert.equal(r.code, 1, r.stderr + r.stdout);
+    const rep = JSON.parse(r.stdout) as { data: { outcome: string; failure: { step: string; message: string } | null; commands: { step: string; output: string }[] } };
+    assert.equal(rep.data.outcome, 'REVERTED', JSON.stringify(rep.data.failure));
+    assert.match(rep.data.failure?.message ?? '', /the new web container \w+ of \S+ never became healthy and was removed/);
+    const revert = rep.data.commands.filter((c) => c.step === 'revert').map((c) => c.output).join('\n');
+    process.stdout.write(`revert: ${revert.replace(/\n/g, ' | ')}\n`);
+    const narrowed = /nginx sends lab-oscale only to web container \w+ \(port (\d+); the upstream listed (\d+) (\d+) (\d+)\): reloaded gracefully, healthy through port 8871/.exec(revert);
+    assert.ok(narrowed, `the revert pointed nginx at one container before retiring the others:\n${revert}`);
+    assert.deepEqual(narrowed.slice(2).map(Number).sort((a, b) => a - b), scaled);
+    assert.equal(revert.match(/old web container \w+ \(port \d+\) drained in \d+s .*, stopped and removed/g)?.length, 2, revert);
+    assert.ok(revert.indexOf('nginx sends lab-oscale only') < revert.indexOf('old web container'), 'nginx no longer listed them when they were retired');
+    const live = await webPorts();
+    const listed = await upstreamPorts();
+    assert.deepEqual(listed, live, 'the upstream lists exactly the live containers');
+    assert.deepEqual(listed, [Number(narrowed[1])]);
+    for (const p of listed) assert.equal(await sh(`curl -s -m 5 http://127.0.0.1:${p}/health`), '{"status": "ok"}', `port ${p} in the upstream answers`);
     assert.equal(await sh(`curl -s -m 5 http://127.0.0.1:${PROXY}/version`), '{"version": "2"}');
   });
 });

@@ -189,6 +189,32 @@ describe('the compose plan with zero downtime', () => {
     assert.throws(() => plan(noFront, state()), /zero downtime was asked for shop but the service nginx fronts was not resolved/);
   });
 
+  it('the "already serves" branch (exact): the upstream narrowed to the kept container before any other is retired', () => {
+    const script = composeReleaseCommand({
+      app: 'shop', base: '/opt/shop', cli: ['docker-compose', '-p', 'shop'], wait: false, waitScript: WAIT, health: { path: '/health', timeoutSec: 60, successes: 3, proxyCheckSec: 15 },
+    }).argv[2] ?? '';
+    assert.ok(script.includes([
+      'upports() { sed -n "s/^[[:space:]]*server 127\\.0\\.0\\.1:\\([0-9][0-9]*\\);.*/\\1/p" "$up" 2>/dev/null | tr "\\n" " "; }',
+      'upport() { set -- $(upports); echo "${1:-}"; }',
+    ].join('\n')), 'the upstream\'s ports, and the first of them');
+    const from = script.indexOf('before=$(ids); active=$(upport)\n');
+    assert.ok(from > 0);
+    assert.equal(script.slice(from, script.indexOf('\nif [ -z "$before" ]', from)), [
+      'before=$(ids); active=$(upport)',
+      'for c in $before; do',
+      '  if [ "$(released "$c")" = "$rel" ] && [ -n "$active" ] && [ "$(hport "$c")" = "$active" ] && [ -f "$avail" ] && sh -c "$(alive_of "$c")"; then',
+      '    listed=$(upports)',
+      '    if [ "$listed" != "$active " ]; then',
+      '      switch_to "$active" || { echo "nginx could not be pointed at $svc container $c alone: the upstream still lists ${listed% }, no container was removed" >&2; exit 1; }',
+      '      echo "nginx sends $app only to $svc container $c (port $active; the upstream listed ${listed% }): reloaded gracefully, healthy through port $proxy"',
+      '    fi',
+      '    for o in $before; do [ "$o" = "$c" ] || retire "$o"; done',
+      '    echo "$svc container $c already serves $rel through nginx on port $proxy: nothing to replace"; exit 0',
+      '  fi',
+      'done',
+    ].join('\n'));
+  });
+
   it('front removal (exact)', () => {
     const c = composeFrontRemoveCommand('shop');
     assert.deepEqual(c.argv.slice(3), ['deckhand-compose-front-remove', '/etc/nginx/conf.d/shop-upstream.conf', '/etc/nginx/sites-available/shop', '/etc/nginx/sites-enabled/shop', 'shop_app']);
@@ -346,6 +372,43 @@ describe('the release command, run for real against stubs', () => {
     assert.deepEqual(await containers(), ['c2 web 40002 r2 running-healthy']);
     const again = run();
     assert.equal(again.out.trim(), 'web container c2 already serves r2 through nginx on port 8831: nothing to replace');
+  });
+
+  /** The state `ops scale 3` leaves: c2 (in the upstream first) and two more containers of r2, all three listed. */
+  const scaled = async (): Promise<void> => {
+    await writeFile(join(stub, 'c', 'c7'), 'web 40007 r2 running-healthy\n');
+    await writeFile(join(stub, 'c', 'c8'), 'web 40008 r2 running-healthy\n');
+    await writeFile(join(stub, 'up.conf'), 'upstream shop_app {\n    server 127.0.0.1:40002;\n    server 127.0.0.1:40007;\n    server 127.0.0.1:40008;\n}\n');
+  };
+  const upstreamPorts = async (): Promise<string[]> => [...(await readFile(join(stub, 'up.conf'), 'utf8')).matchAll(/server 127\.0\.0\.1:(\d+);/g)].map((m) => m[1] ?? '');
+
+  it('a rerun after ops scale: nginx -t failing while narrowing the upstream puts it back and removes no container', async () => {
+    await scaled();
+    await writeFile(join(stub, 'nginx-t-fails'), '');
+    const r = run();
+    await unlink(join(stub, 'nginx-t-fails'));
+    assert.equal(r.code, 1);
+    assert.match(r.err, /nginx: \[emerg\] stub: bad config\nnginx -t failed: the upstream and site were put back\nnginx could not be pointed at web container c2 alone: the upstream still lists 40002 40007 40008, no container was removed\n$/);
+    assert.ok(!r.calls.some((c) => c.startsWith('docker stop') || c.startsWith('docker rm')), r.calls.join('\n'));
+    assert.deepEqual(await upstreamPorts(), ['40002', '40007', '40008']);
+    assert.deepEqual(await containers(), ['c2 web 40002 r2 running-healthy', 'c7 web 40007 r2 running-healthy', 'c8 web 40008 r2 running-healthy']);
+  });
+
+  it('a rerun after ops scale: the upstream is narrowed to the serving container (nginx -t, reload, checked) before the others drain and are removed', async () => {
+    await scaled();
+    const r = run();
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(r.out.trim().split('\n'), [
+      'nginx sends shop only to web container c2 (port 40002; the upstream listed 40002 40007 40008): reloaded gracefully, healthy through port 8831',
+      'old web container c7 (port 40007) drained in 0s (open connections: 0), stopped and removed',
+      'old web container c8 (port 40008) drained in 0s (open connections: 0), stopped and removed',
+      'web container c2 already serves r2 through nginx on port 8831: nothing to replace',
+    ]);
+    const order = r.calls.map((c) => (c === 'nginx -t' ? 'check' : c.startsWith('nginx') ? 'reload' : c.startsWith('docker stop') ? c.slice(7) : '')).filter(Boolean);
+    assert.deepEqual(order, ['check', 'reload', 'stop c7', 'stop c8'], 'the others stop only after nginx no longer lists them');
+    assert.ok(!r.calls.some((c) => c.startsWith('docker-compose')), r.calls.join('\n'));
+    assert.deepEqual(await upstreamPorts(), ['40002']);
+    assert.deepEqual(await containers(), ['c2 web 40002 r2 running-healthy']);
   });
 
   it('a new container that never becomes healthy is removed; nginx was never pointed at it', async () => {
