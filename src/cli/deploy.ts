@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { Command as Cmd } from 'commander';
 import {
-  applyDeploy, applyPlan, bundledPm2, composeEnv, DeckhandError, EXIT, hasServices, planReport, prepareDeploy, renderExecutionMarkdown, usageError,
+  applyDeploy, applyPlan, composeEnv, DeckhandError, EXIT, hasServices, localPm2, planReport, prepareDeploy, renderExecutionMarkdown, usageError,
   type DeployOptions, type ExecutionReport, type Plan,
 } from '../index.js';
 import { emitReport, withExecutor } from './command-run.js';
@@ -96,11 +96,11 @@ export function deployCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
       try {
         // deckhand.yml services: each service is its own app, deployed in dependency order (the --apply path is one app's saved plan).
         if (o.only !== undefined || (o.apply === undefined && o.planOut === undefined && await hasServices(o.repo, o.config))) {
-          return await deployServices(ctx, servicesOptions(target, o, bundledPm2()), o, () => interrupts > 0, () => printer?.stop());
+          return await deployServices(ctx, servicesOptions(target, o, localPm2(executor.host)), o, () => interrupts > 0, () => printer?.stop());
         }
         if (o.window !== undefined) throw usageError('--window is for repositories whose deckhand.yml lists services', 'verify a single app with `deckhand verify --window`');
         const opts = options(target, o);
-        const pm2 = bundledPm2();
+        const pm2 = localPm2(executor.host);
         if (pm2) opts.pm2Bin = pm2;
         if (o.apply) {
           const saved = JSON.parse(await readFile(o.apply, 'utf8').catch((e: Error) => { throw usageError(`cannot read the plan ${o.apply}: ${e.message}`); })) as { plan?: Plan; target?: string };

@@ -24,6 +24,7 @@ export interface RollbackOptions {
   baseDir?: string | null;
   /** Release id; default: the newest restorable release before the current one. */
   to?: string;
+  /** deckhand's own pm2 on this machine: used only when the target is local. */
   pm2Bin?: string;
   startTimeoutSec?: number;
   target: string;
@@ -69,11 +70,13 @@ export async function rollback(ctx: RunContext, opts: RollbackOptions): Promise<
   const layout = layoutFor(state.base);
   const sudo = state.uid !== 0 && state.sudo;
   const blueGreen = target.strategy === 'blue-green' ? await recordedSlots(ctx, layout, target.id, sudo) : null;
+  // pm2Bin is a path on this machine (deckhand's own pm2): a remote host runs the pm2 on its PATH instead.
+  const pm2Bin = ctx.executor.host.kind === 'local' ? opts.pm2Bin : undefined;
   const spec: DeploySpec = {
     app: opts.app, strategy: target.strategy as DeploySpec['strategy'], sourceDir: '', commit: target.commit, dirty: target.dirty, runtime: null,
     port: target.port ?? null, healthPath: target.healthPath ?? null, build: 'target', commands: { install: null, build: null, start: null, migrate: null },
     envNames: [], envSources: [], serviceUser: target.serviceUser ?? opts.app, keep: 5, excludes: [], startTimeoutMs: (opts.startTimeoutSec ?? 30) * 1000,
-    baseDirOverride: opts.baseDir ?? null, pm2Instances: 1, script: null, ...(opts.pm2Bin ? { pm2Bin: opts.pm2Bin } : {}),
+    baseDirOverride: opts.baseDir ?? null, pm2Instances: 1, script: null, ...(pm2Bin ? { pm2Bin } : {}),
     zeroDowntime: target.strategy === 'blue-green', ...(blueGreen ? { blueGreen } : {}),
   };
   const ctxPlan: PlanContext = { spec, layout, state, releaseId: target.id, previousId: current?.id ?? null, sudo, root: (c) => asRoot(c, sudo) };
