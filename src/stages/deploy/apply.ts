@@ -13,7 +13,7 @@ import { LocalExecutor } from '../../exec/local.js';
 import type { ExecutionData, ExecutionReport } from '../../report/execution.js';
 import type { StepResult } from '../../report/common.js';
 import { SCHEMA_VERSION } from '../../report/common.js';
-import { markPruned, parseLedger, withDeployed, withFailed, type Ledger } from './ledger.js';
+import { markPruned, parseLedger, restartStamp, withDeployed, withFailed, type Ledger } from './ledger.js';
 import { acquireLock, releaseLock, type LockHandle } from './lock.js';
 import { probeState, stateChanges, stateFingerprint, stateSummary } from './state.js';
 import { backoffMs, isTransient } from './transient.js';
@@ -230,13 +230,17 @@ export async function applyPlan(ctx: RunContext, plan: Plan, inputs: ApplyInputs
     if (failedAt) {
       const phase = failedAt.step.phase;
       let revert: string | null = null;
+      let restored: { id: string; at: string } | null = null;
       if (phase === 'prepare') {
         const err = await applier.runBestEffort('cleanup', `Remove the unfinished release ${plan.releaseId}`, [{ type: 'run', command: removeReleasesCommand(plan.layout.base, [plan.releaseId]) }]);
         revert = err ? `cleanup failed: ${err}` : `nothing was switched; ${plan.previousRelease ?? 'no release'} keeps serving; the unfinished release was removed`;
         data.outcome = 'FAILED';
         data.runtime = { status: plan.previousRelease ? 'running' : 'not-started', detail: plan.previousRelease ? `${plan.previousRelease} untouched` : 'nothing deployed' };
       } else {
+        // The revert restarts the previous release within moments of starting: the ledger dates it from here (as rollback does).
+        const revertAt = restartStamp(ctx.now?.() ?? new Date());
         const err = await applier.runBestEffort('revert', plan.previousRelease ? `Revert to ${plan.previousRelease}` : 'Stop the failed first release', plan.revert);
+        if (plan.previousRelease && !err) restored = { id: plan.previousRelease, at: revertAt };
         // The orchestrator already put the previous spec back (swarm): the deploy FAILED; deckhand's revert only re-aligns current and the settings.
         const byEngine = failedAt.message.includes(ENGINE_ROLLBACK_MARK);
         if (plan.previousRelease && byEngine) {
@@ -254,7 +258,7 @@ export async function applyPlan(ctx: RunContext, plan: Plan, inputs: ApplyInputs
         }
       }
       data.failure = { step: failedAt.step.id, message: failedAt.message, revert };
-      ledger = withFailed(ledger, entry, failedAt.message);
+      ledger = withFailed(ledger, entry, failedAt.message, restored ?? undefined);
     } else {
       const pruneStep = plan.steps.find((s) => s.id === 'prune');
       ledger = withDeployed(ledger, entry);

@@ -89,9 +89,21 @@ export function withDeployed(l: Ledger, entry: Omit<LedgerEntry, 'status'>): Led
   return { ...l, releases: [...releases, { ...entry, status: 'current' }] };
 }
 
-/** Records a release that failed (never current): the ledger keeps it for the audit trail. */
-export function withFailed(l: Ledger, entry: Omit<LedgerEntry, 'status'>, note: string): Ledger {
-  return { ...l, releases: [...l.releases, { ...entry, status: 'failed', note, pruned: true }] };
+/**
+ * The restoredAt stamp of a restart at `at`: the next whole second, because journals and log readers work in whole
+ * seconds and a line of the release replaced in the same second must fall before the window.
+ */
+export function restartStamp(at: Date): string {
+  return new Date(Math.ceil(at.getTime() / 1000) * 1000).toISOString();
+}
+
+/**
+ * Records a release that failed (never current): the ledger keeps it for the audit trail. When a revert restarted the
+ * release that serves again (`restored`), that release is dated from the restart, so servingSince skips the failed one's lines.
+ */
+export function withFailed(l: Ledger, entry: Omit<LedgerEntry, 'status'>, note: string, restored?: { id: string; at: string }): Ledger {
+  const releases = restored ? l.releases.map((r) => (r.id === restored.id ? { ...r, restoredAt: restored.at } : r)) : l.releases;
+  return { ...l, releases: [...releases, { ...entry, status: 'failed', note, pruned: true }] };
 }
 
 /**

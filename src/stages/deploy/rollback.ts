@@ -11,7 +11,7 @@ import { waitHealthyCommand } from '../../commands/health.js';
 import { SCHEMA_VERSION } from '../../report/common.js';
 import type { ExecutionData, ExecutionReport } from '../../report/execution.js';
 import { Applier, planSteps } from './apply.js';
-import { currentRelease, knownGood, parseLedger, withRolledBack, type LedgerEntry } from './ledger.js';
+import { currentRelease, knownGood, parseLedger, restartStamp, withRolledBack, type LedgerEntry } from './ledger.js';
 import { layoutFor } from './layout.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { probeState, stateFingerprint, stateSummary } from './state.js';
@@ -133,7 +133,7 @@ export async function rollback(ctx: RunContext, opts: RollbackOptions): Promise<
     for (const s of steps) {
       // Until this restart the release rolled back from keeps running (or crashing): the ledger dates the restored
       // release from here, so a verification reads none of its lines. Journals stamp whole seconds: the next one.
-      if (s.id === 'start') restartedAt = new Date(Math.ceil((ctx.now?.() ?? new Date()).getTime() / 1000) * 1000).toISOString();
+      if (s.id === 'start') restartedAt = restartStamp(ctx.now?.() ?? new Date());
       try { await applier.runStep(s); } catch (e) { failed = { step: s.id, message: e instanceof Error ? e.message : String(e) }; break; }
     }
     if (failed) {
