@@ -129,8 +129,12 @@ export const ConfigSchema = z.object({
   for (const key of Object.keys(cfg)) {
     if (key !== 'services' && key !== 'app') ctx.addIssue({ code: 'custom', path: [key], message: 'with services:, deploy settings belong to each service (services.<name>.' + key + '); the top level holds only app' });
   }
-  for (const name of Object.keys(cfg.services)) {
+  for (const [name, svc] of Object.entries(cfg.services)) {
     if (!NAME_RE.test(name)) ctx.addIssue({ code: 'custom', path: ['services', name], message: `"${name}" is not a service name: lower-case letters, digits and dashes, starting with a letter (max 39)` });
+    // A services rollout verifies, hands off and rolls back on a host; kubernetes has none of those (kubectl runs here).
+    if (svc.strategy === 'kubernetes') {
+      ctx.addIssue({ code: 'custom', path: ['services', name, 'strategy'], message: 'kubernetes is not a strategy for services: (they are verified and rolled back on a host); deploy the app on its own with `deckhand deploy --strategy kubernetes`' });
+    }
   }
   if (Object.keys(cfg.services).length === 0) ctx.addIssue({ code: 'custom', path: ['services'], message: 'lists no service' });
   const order = serviceOrder(Object.fromEntries(Object.entries(cfg.services).map(([n, s]) => [n, s.depends_on])));

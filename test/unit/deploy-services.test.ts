@@ -61,6 +61,12 @@ describe('services: config validation', () => {
     assert.match(configError('services: {}\n'), /services: lists no service/);
   });
 
+  test('a service with strategy kubernetes is refused at its key path (services are verified and rolled back on a host)', () => {
+    assert.match(configError(TWO.replace('    port: 3000\n', '    port: 3000\n    strategy: kubernetes\n')),
+      /^deckhand\.yml:10: services\.api\.strategy: kubernetes is not a strategy for services:/);
+    assert.doesNotThrow(() => parseConfig(TWO.replace('    port: 3000\n', '    port: 3000\n    strategy: pm2\n'), 'deckhand.yml'));
+  });
+
   test('two services that would share an app name, and an app_dir outside the repository, are config errors', () => {
     const same = TWO.replace('    port: 3001\n', '    port: 3001\n    app: one\n').replace('    port: 3000\n', '    port: 3000\n    app: one\n');
     assert.throws(() => selectUnits(parseConfig(same, 'deckhand.yml'), null), /services api and web would both be app one/);
