@@ -1,9 +1,10 @@
 // `deckhand deploy` for a repository whose deckhand.yml lists services: plan all (or --only one), confirm, deploy in dependency order.
 import { createInterface } from 'node:readline/promises';
 import {
-  applyServices, DeckhandError, EXIT, prepareServices, renderServicesMarkdown, servicesPlanReport, usageError, writeReportFiles,
+  applyServices, DeckhandError, EXIT, parseDuration, prepareServices, renderServicesMarkdown, servicesPlanReport, usageError,
   type RunContext, type ServicesOptions, type ServicesReport,
 } from '../index.js';
+import { emitReport, type CommandRun } from './command-run.js';
 
 /** Per-app flags: with services they would apply to every service at once, so each service's deckhand.yml entry holds them. */
 const PER_SERVICE_FLAGS: Record<string, string> = {
@@ -30,32 +31,25 @@ export function servicesOptions(target: string, o: ServicesCliFlags, pm2Bin: str
   if (o.build !== undefined && o.build !== 'target' && o.build !== 'local') throw usageError(`--build must be target or local (got "${o.build}")`);
   if (o.build !== undefined) opts.build = o.build;
   if (o.window !== undefined) {
-    const w = Number(o.window);
-    if (!Number.isInteger(w) || w < 1 || w > 600) throw usageError(`--window must be a whole number from 1 to 600 (got "${o.window}")`);
-    opts.windowMs = w * 1000;
+    // The same reading as `deckhand verify --window`: a duration, a bare number in seconds.
+    const ms = parseDuration(o.window, '--window', 's');
+    if (ms < 1000 || ms > 600_000) throw usageError(`--window must be between 1s and 10m (got "${o.window}")`);
+    opts.windowMs = ms;
   }
   return opts;
 }
 
-/** Runs the services deploy; returns the exit code. `emit` prints (and writes) the report. */
-export async function deployServices(ctx: RunContext, opts: ServicesOptions, o: ServicesCliFlags, interrupted: () => boolean, stopPrinter: () => void): Promise<number> {
-  const emit = async (report: ServicesReport): Promise<void> => {
-    stopPrinter();
-    const json = ctx.redactor.mask(JSON.stringify(report, null, 2));
-    const md = ctx.redactor.mask(renderServicesMarkdown(report));
-    process.stdout.write(`${o.json ? json : md}\n`);
-    if (o.out) {
-      const files = await writeReportFiles(o.out, report.data.outcome === 'PLANNED' ? 'services-plan' : 'services', report.target.display, report.startedAt, `${json}\n`, md);
-      process.stderr.write(`reports written: ${files.json}, ${files.markdown}\n`);
-    }
-  };
+/** Runs the services deploy; returns the exit code. The report is shown and filed like every command's (emitReport). */
+export async function deployServices(ctx: RunContext, opts: ServicesOptions, o: ServicesCliFlags, run: Pick<CommandRun, 'redactor' | 'printer'>, interrupted: () => boolean): Promise<number> {
+  const emit = (report: ServicesReport): Promise<void> =>
+    emitReport(o, run, report, { stage: report.data.outcome === 'PLANNED' ? 'services-plan' : 'services', markdown: renderServicesMarkdown(report) });
   const t0 = performance.now();
   const prepared = await prepareServices(ctx, opts);
   try {
     const planned = servicesPlanReport(ctx, prepared, Math.round(performance.now() - t0));
     if (o.plan) { await emit(planned); return EXIT.ok; }
     if (!o.yes) {
-      stopPrinter();
+      run.printer?.stop();
       process.stderr.write(`${ctx.redactor.mask(renderServicesMarkdown(planned))}\n`);
       if (!process.stdin.isTTY || !process.stderr.isTTY) {
         throw new DeckhandError('usage', 'refusing to deploy without confirmation: no terminal to ask on', { hint: 'review the plan above, then rerun with --yes (or --plan to only print it)' });

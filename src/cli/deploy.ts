@@ -77,7 +77,7 @@ export function deployCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
     .option('--rollback-script <path>', 'script strategy: the script `deckhand rollback` runs in the release it restores')
     .option('--no-rollback', 'script strategy: deploy without a rollback script (rollback then only switches the files back)')
     .option('--only <service>', 'deckhand.yml services: deploy this service alone (the services it depends on must already be serving; they are checked, not deployed)')
-    .option('--window <seconds>', 'deckhand.yml services: the verification window of each service (default 10)');
+    .option('--window <duration>', 'deckhand.yml services: the verification window of each service, 1s to 10m (a bare number is seconds; default 10s)');
   addCommonOptions(c);
   c.action(async (target: string, o: DeployFlagsCli) => {
     const abort = new AbortController();
@@ -96,7 +96,7 @@ export function deployCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
       try {
         // deckhand.yml services: each service is its own app, deployed in dependency order (the --apply path is one app's saved plan).
         if (o.only !== undefined || (o.apply === undefined && o.planOut === undefined && await hasServices(o.repo, o.config))) {
-          return await deployServices(ctx, servicesOptions(target, o, localPm2(executor.host)), o, () => interrupts > 0, () => printer?.stop());
+          return await deployServices(ctx, servicesOptions(target, o, localPm2(executor.host)), o, r, () => interrupts > 0);
         }
         if (o.window !== undefined) throw usageError('--window is for repositories whose deckhand.yml lists services', 'verify a single app with `deckhand verify --window`');
         const opts = options(target, o);

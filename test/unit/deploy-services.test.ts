@@ -102,9 +102,14 @@ describe('services: handshake address and CLI flags', () => {
 
   test('per-app flags are refused with services, naming each; --window and --build are checked', () => {
     assert.throws(() => servicesOptions('local', { repo: '.', port: '3000', strategy: 'pm2' } as never, undefined), /--strategy, --port cannot be used when deckhand.yml lists services/);
-    assert.throws(() => servicesOptions('local', { repo: '.', window: '0' }, undefined), /--window must be a whole number from 1 to 600/);
+    assert.throws(() => servicesOptions('local', { repo: '.', window: '0' }, undefined), /--window must be between 1s and 10m/);
+    assert.throws(() => servicesOptions('local', { repo: '.', window: '11m' }, undefined), /--window must be between 1s and 10m/);
+    assert.throws(() => servicesOptions('local', { repo: '.', window: 'soon' }, undefined), /invalid --window "soon"/);
     assert.throws(() => servicesOptions('local', { repo: '.', build: 'remote' }, undefined), /--build must be target or local/);
     assert.deepEqual(servicesOptions('h', { repo: 'r', only: 'web', window: '3', build: 'local' }, '/pm2'), { source: 'r', target: 'h', only: 'web', pm2Bin: '/pm2', build: 'local', windowMs: 3000 });
+    // The same duration reading as `deckhand verify --window`.
+    assert.equal(servicesOptions('h', { repo: 'r', window: '30s' }, undefined).windowMs, 30_000);
+    assert.equal(servicesOptions('h', { repo: 'r', window: '2m' }, undefined).windowMs, 120_000);
   });
 });
 
