@@ -20,7 +20,7 @@ export { discover, type DiscoverOptions } from './stages/discover/index.js';
 export type { Signal, Detector, RepoIndex, Evidence } from './stages/discover/types.js';
 export type { DeploymentBrief, BriefData } from './report/brief.js';
 export { renderBriefMarkdown } from './report/markdown-brief.js';
-export { resolveRequirements, STRATEGIES, type CheckOptions } from './stages/readiness/requirements.js';
+export { resolveRequirements, READINESS_STRATEGIES, type CheckOptions } from './stages/readiness/requirements.js';
 export type { Finding, Outcome, StepResult } from './report/common.js';
 export type { ReadinessReport, HostFacts, Requirements, Verdict } from './report/readiness.js';
 export { renderReadinessMarkdown } from './report/markdown-readiness.js';

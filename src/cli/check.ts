@@ -16,7 +16,7 @@ export function checkCommand(run: (fn: () => Promise<number>, o: GlobalOpts) => 
   const c = new Cmd('check')
     .description('target-host-readiness: can this host run the app? (READY / READY WITH WARNINGS / NOT READY)')
     .argument('[target]', 'local, user@host, user@host:port, ssh://user@host:port, or an ~/.ssh/config alias', 'local')
-    .option('--strategy <name>', 'what the deploy will use: systemd, pm2, docker, compose, static, blue-green, swarm, kubernetes (kubectl checks here; no target)')
+    .option('--strategy <name>', 'what the deploy will use: systemd, pm2, docker, compose, static, script, blue-green, swarm, kubernetes (kubectl checks here; no target)')
     .option('--context <name>', 'kubernetes: the kubeconfig context (default: the current context)')
     .option('--namespace <name>', 'kubernetes: the namespace (default: default)')
     .option('--helm', 'kubernetes: the deploy uses a Helm chart (helm must be present; release Secrets)')

@@ -17,7 +17,7 @@ export function upCommand(run: (fn: () => Promise<number>, o: GlobalOpts) => Pro
     .option('--to <target>', 'where to deploy: local (default), user@host, ssh://user@host:port, or an ~/.ssh/config alias', 'local')
     .option('--app-dir <dir>', 'the app inside a monorepo')
     .option('--name <app>', 'app name')
-    .option('--strategy <name>', 'systemd, pm2, docker, compose, static or script (default: chosen from the repo and the host)')
+    .option('--strategy <name>', 'systemd, blue-green, pm2, docker, compose, static, script or swarm (default: chosen from the repo and the host); kubernetes is refused: use check/deploy --strategy kubernetes')
     .option('--config <file>', 'deckhand.yml to use')
     .option('--env-file <file>', 'local env file installed as <base>/shared/.env (mode 0600)')
     .option('--remote-env-file <path>', 'env file already on the target')

@@ -14,7 +14,8 @@ export const deployInputs = {
   repo: z.string().min(1).describe('the repository to deploy: a directory on the server\'s machine, or a git URL'),
   appDir: z.string().min(1).optional().describe('the app inside a monorepo (directory)'),
   app,
-  strategy: z.enum(['systemd', 'blue-green', 'pm2', 'docker', 'compose', 'static', 'script', 'swarm']).optional().describe('default: deckhand.yml, else the brief\'s top strategy'),
+  strategy: z.enum(['systemd', 'blue-green', 'pm2', 'docker', 'compose', 'static', 'script', 'swarm', 'kubernetes']).optional()
+    .describe('default: deckhand.yml, else the brief\'s top strategy; kubernetes: target local (kubectl/helm run on the server\'s machine against deckhand.yml kubernetes.context); repo_service_lifecycle refuses it'),
   zeroDowntime: z.boolean().optional().describe('systemd, pm2 and docker apps: blue-green (two slots behind nginx); compose: the service container is replaced behind nginx'),
   config: z.string().min(1).optional().describe('deckhand.yml to use (default: the one in the app directory)'),
   envFile: z.string().min(1).optional().describe('path of an env file on the server\'s machine, installed as <base>/shared/.env (0600); its values never appear in results'),

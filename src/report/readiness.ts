@@ -86,7 +86,7 @@ export const HostFactsSchema = z.object({
 export type HostFacts = z.infer<typeof HostFactsSchema>;
 
 export const RequirementsSchema = z.object({
-  strategy: z.enum(['systemd', 'pm2', 'docker', 'compose', 'static', 'blue-green', 'swarm', 'kubernetes']).nullable(),
+  strategy: z.enum(['systemd', 'pm2', 'docker', 'compose', 'static', 'script', 'blue-green', 'swarm', 'kubernetes']).nullable(),
   app: z.string(),
   baseDir: z.string(),
   baseDirExplicit: z.boolean(),

@@ -98,7 +98,8 @@ describe('resolveRequirements', () => {
   });
 
   test('unknown strategy and bad sizes', async () => {
-    await rejectsUsage({ strategy: 'kubernetes' }, /unknown strategy "kubernetes"/);
+    await rejectsUsage({ strategy: 'nomad' }, /unknown strategy "nomad"/);
+    await rejectsUsage({ strategy: 'kubernetes' }, /kubernetes readiness is not a host probe/);
     await rejectsUsage({ memory: 'lots' }, /invalid --memory "lots"/);
     await rejectsUsage({ disk: '5 parsecs' }, /invalid --disk/);
   });

@@ -1,7 +1,7 @@
 // MCP tool target_host_readiness: can this host run the app? → READY / READY WITH WARNINGS / NOT READY.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { checkReadiness, renderReadinessMarkdown, type CheckOptions } from '../../index.js';
+import { checkReadiness, READINESS_STRATEGIES, renderReadinessMarkdown, type CheckOptions } from '../../index.js';
 import { ReadinessReportSchema } from '../../schemas.js';
 import { MINUTE, runCall } from '../call.js';
 import { baseDir, target } from '../inputs.js';
@@ -15,7 +15,7 @@ export function registerTargetHostReadiness(server: McpServer, session: Session)
       + 'with a remedy for each blocker. Changes nothing.',
     inputSchema: {
       target,
-      strategy: z.enum(['systemd', 'pm2', 'docker', 'compose', 'static', 'swarm']).optional().describe('what the deploy will use'),
+      strategy: z.enum(READINESS_STRATEGIES).optional().describe('what the deploy will use (kubernetes readiness is not a host probe: the CLI\'s `deckhand check --strategy kubernetes`)'),
       require: z.array(z.string().min(1)).optional().describe('required tools with semver ranges, e.g. ["node>=20", "docker"]'),
       ports: z.array(z.number().int().min(1).max(65535)).optional().describe('ports the app needs free'),
       proxy: z.boolean().optional().describe('a reverse proxy (nginx) is wanted: ports 80/443 too'),

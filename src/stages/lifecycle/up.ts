@@ -25,6 +25,8 @@ import { causeClass, incidentId, writeIncident, type IncidentRecord } from '../i
 import { buildBaseline, recordBaseline } from '../operate/baseline.js';
 import { observeAfterDeploy } from '../operate/baseline-task.js';
 import { checkReadiness } from '../readiness/index.js';
+import { READINESS_STRATEGIES } from '../readiness/requirements.js';
+import { DeckhandError } from '../../core/errors.js';
 import { verify } from '../verify/index.js';
 import type { SmokeCheck } from '../verify/types.js';
 
@@ -49,7 +51,18 @@ export function chooseLocalStrategy(brief: BriefData, state: ProbedState): strin
 
 type Stage = LifecycleData['stages'][number];
 
+/**
+ * `up` checks, verifies and rolls back on a host; a kubernetes deploy has no host (kubectl runs here), so up refuses it
+ * and names the commands that do each stage for a cluster.
+ */
+export function kubernetesRefusal(): DeckhandError {
+  return new DeckhandError('usage', 'deckhand up runs on a host (probe, verify, rollback there); the kubernetes strategy has no target host', {
+    hint: 'for a cluster: `deckhand check --strategy kubernetes --context NAME`, then `deckhand deploy --strategy kubernetes` (it waits for the rollout and checks the Service through a port-forward), `deckhand rollback --strategy kubernetes` to undo',
+  });
+}
+
 export async function up(ctx: RunContext, opts: UpOptions): Promise<LifecycleReport> {
+  if (opts.strategy === 'kubernetes') throw kubernetesRefusal();
   const startedAt = ctx.now?.() ?? new Date();
   const t0 = performance.now();
   const stages: Stage[] = [];
@@ -92,7 +105,8 @@ export async function up(ctx: RunContext, opts: UpOptions): Promise<LifecycleRep
     const needsRuntime = tool && !(opts.build === 'local' && rt?.runtime === 'go') && strategy !== 'docker' && strategy !== 'compose';
     const port = opts.port ?? b.port?.value;
     const readiness: ReadinessReport = await timed('readiness', `check ${ctx.executor.host.display}`, () => checkReadiness(ctx, {
-      ...(strategy ? { strategy } : b.strategy ? { strategy: b.strategy } : {}),
+      // The brief's strategy only when a host probe can judge it (a kubernetes brief gets the host's general checks).
+      ...(strategy ? { strategy } : b.strategy && (READINESS_STRATEGIES as readonly string[]).includes(b.strategy) ? { strategy: b.strategy } : {}),
       ...(needsRuntime ? { require: [rt?.range ? `${tool}@${rt.range}` : tool] } : {}),
       ...(port && !hasCurrent ? { port: [port] } : {}),
       app, ...(opts.baseDir ? { baseDir: opts.baseDir } : {}),
@@ -105,6 +119,8 @@ export async function up(ctx: RunContext, opts: UpOptions): Promise<LifecycleRep
 
     // 3. Plan and apply.
     const prepared = await timed('plan', 'plan the deploy', () => prepareDeploy(ctx, { ...opts, source, brief: b, app, ...(strategy ? { strategy } : {}) }));
+    // deckhand.yml may choose kubernetes: refused before anything is applied.
+    if (prepared.plan.strategy === 'kubernetes') { await prepared.cleanup(); throw kubernetesRefusal(); }
     let exec: ExecutionReport;
     try {
       exec = await timed('apply', `apply ${prepared.plan.releaseId}`, () => applyDeploy(ctx, prepared));

@@ -6,8 +6,12 @@ import { DeckhandError, usageError } from '../../core/errors.js';
 import { parseSize } from '../../core/units.js';
 import type { Requirements } from '../../report/readiness.js';
 
-export const STRATEGIES = ['systemd', 'pm2', 'docker', 'compose', 'static', 'blue-green', 'swarm'] as const;
-export type Strategy = (typeof STRATEGIES)[number];
+/**
+ * The strategies a host probe can judge (script: the host's general checks; the repository's script brings its own needs).
+ * kubernetes is not one: its readiness runs kubectl here (kubernetes.ts), without a target.
+ */
+export const READINESS_STRATEGIES = ['systemd', 'pm2', 'docker', 'compose', 'static', 'script', 'blue-green', 'swarm'] as const;
+export type Strategy = (typeof READINESS_STRATEGIES)[number];
 
 export interface CheckOptions {
   strategy?: string;
@@ -89,10 +93,13 @@ async function readBrief(path: string): Promise<Brief> {
 export async function resolveRequirements(o: CheckOptions): Promise<Requirements> {
   const brief = o.brief ? await readBrief(o.brief) : undefined;
   // A brief may propose a strategy readiness has no checks for (kubernetes): then none is assumed.
-  const briefStrategy = brief?.strategy && (STRATEGIES as readonly string[]).includes(brief.strategy) ? brief.strategy : undefined;
+  const briefStrategy = brief?.strategy && (READINESS_STRATEGIES as readonly string[]).includes(brief.strategy) ? brief.strategy : undefined;
   const strategyRaw = o.strategy ?? briefStrategy;
-  if (strategyRaw !== undefined && !(STRATEGIES as readonly string[]).includes(strategyRaw)) {
-    throw usageError(`unknown strategy "${strategyRaw}"`, `choose one of: ${STRATEGIES.join(', ')}`);
+  if (strategyRaw === 'kubernetes') {
+    throw usageError('kubernetes readiness is not a host probe: kubectl runs on this machine against a cluster', 'run `deckhand check --strategy kubernetes --context NAME` (no target)');
+  }
+  if (strategyRaw !== undefined && !(READINESS_STRATEGIES as readonly string[]).includes(strategyRaw)) {
+    throw usageError(`unknown strategy "${strategyRaw}"`, `choose one of: ${READINESS_STRATEGIES.join(', ')}, or kubernetes (\`deckhand check --strategy kubernetes\`, no target)`);
   }
   const strategy = (strategyRaw ?? null) as Strategy | null;
   const app = o.app ?? brief?.app ?? 'app';
