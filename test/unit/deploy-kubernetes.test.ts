@@ -12,7 +12,8 @@ import { helmHistoryCommand, helmRollbackCommand, helmUpgradeCommand, parseHelmR
 import { renderKustomization } from '../../src/commands/kustomize.js';
 import { planKubernetes } from '../../src/stages/deploy/kubernetes/plan.js';
 import { applyKubernetesPlan } from '../../src/stages/deploy/kubernetes/apply.js';
-import { rollbackKubernetes } from '../../src/stages/deploy/kubernetes/rollback.js';
+import { pickKubeTarget, rollbackKubernetes } from '../../src/stages/deploy/kubernetes/rollback.js';
+import type { Ledger } from '../../src/stages/deploy/ledger.js';
 import { kubeStateDir } from '../../src/stages/deploy/kubernetes/resolve.js';
 import type { KubeSpec } from '../../src/stages/deploy/kubernetes/types.js';
 import type { DeploySpec, Plan } from '../../src/stages/deploy/types.js';
@@ -259,6 +260,15 @@ test('rollback: the previous release\'s recorded revision is put back and the le
   assert.ok(ex.calls.map(line).includes('kubectl rollout undo deployment/web --to-revision=4 --namespace shop --context kind-dev --request-timeout=30s'));
   const written = JSON.parse(String(ex.calls.find((c) => c.argv.includes('deckhand-write') && c.argv.some((a) => a.endsWith('ledger.json')))?.stdin)) as { releases: { id: string; status: string; kubernetes: { deployments: { web: number } } }[] };
   assert.deepEqual(written.releases.map((r) => [r.status, r.kubernetes.deployments.web]), [['current', 6], ['rolled-back', 5]]);
+});
+
+test('rollback by default skips a release rolled back from (known bad); --to still picks it', () => {
+  const e = (id: string, status: string, rev: number): Ledger['releases'][number] => ({ id, commit: null, dirty: false, strategy: 'kubernetes', status, deployedAt: 'x', deployedBy: 'o', deckhandVersion: '0', kubernetes: { deployments: { web: rev }, helm: null, image: `i:${id}` } } as Ledger['releases'][number]);
+  const ledger: Ledger = { schemaVersion: 1, app: 'web', releases: [e('a', 'superseded', 1), e('b', 'rolled-back', 2), e('c', 'current', 3)] };
+  assert.equal(pickKubeTarget(ledger, undefined).id, 'a');
+  assert.equal(pickKubeTarget(ledger, 'b').id, 'b');
+  const onlyBad: Ledger = { ...ledger, releases: [e('b', 'rolled-back', 2), e('c', 'current', 3)] };
+  assert.throws(() => pickKubeTarget(onlyBad, undefined), /no earlier release/);
 });
 
 test('rollback refuses a release without recorded revisions', async () => {
