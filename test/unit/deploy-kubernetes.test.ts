@@ -83,12 +83,15 @@ test('the state directory is per context, namespace and app, with unsafe charact
 });
 
 test('manifests plan without a registry: no build or push (said), kustomize render, rollback point, apply, rollout, verification through the Service', () => {
-  const plan = planKubernetes({ spec: spec(kube()), ledgerText: null, now: NOW, stagingRoot: '/tmp' });
+  const plan = planKubernetes({ spec: spec(kube()), ledgerText: null, now: NOW, stagingRoot: '/tmp', stagingNonce: 'n0nce' });
   assert.equal(plan.releaseId, ID);
   assert.deepEqual(plan.steps.map((s) => s.id), ['state', 'render', 'rollback-point', 'apply', 'rollout.web', 'verify-service', 'ledger']);
   assert.ok(plan.warnings.some((w) => w.includes('neither built nor pushed') && w.includes(`acme/web:${ID}`)));
   const cmds = plan.steps.flatMap((s) => s.actions.map((a) => (a.type === 'local-run' || a.type === 'run' ? line(a.command) : `${a.type} ${'from' in a ? a.from : ''} ${'to' in a ? a.to : ''}`)));
-  const stage = `/tmp/deckhand-k8s-web-${ID}`;
+  const stage = `/tmp/deckhand-k8s-web-${ID}-n0nce`;
+  // Private and fresh: a folder another local user pre-created (or a symlink) makes the deploy fail instead of being used.
+  assert.ok(cmds.includes(`mkdir -m 700 -- ${stage}`), cmds.join('\n'));
+  assert.ok(!cmds.some((c) => c.startsWith('mkdir -p') && c.includes('deckhand-k8s')));
   assert.ok(cmds.includes(`local-transfer /repo/k8s ${stage}/base`));
   assert.ok(cmds.includes(`kubectl kustomize ${stage}`));
   assert.ok(cmds.includes(`kubectl apply -k ${stage} --namespace shop --context kind-dev --request-timeout=30s`));
@@ -153,6 +156,7 @@ function answers(port: number, over: ScriptedAnswer[] = []): ScriptedAnswer[] {
     { match: 'deckhand-unlock', exitCode: 0 },
     { match: 'deckhand-write', exitCode: 0 },
     { match: /^mkdir -p/, exitCode: 0 },
+    { match: /^mkdir -m 700/, exitCode: 0 },
     { match: /^rm -rf/, exitCode: 0 },
     { match: 'kubectl kustomize', stdout: 'apiVersion: apps/v1\n' },
     sequence('kubectl get deployment web', ['3', '4']),
@@ -166,7 +170,7 @@ function answers(port: number, over: ScriptedAnswer[] = []): ScriptedAnswer[] {
 test('apply: rollback point read, applied, rolled out, verified through the forwarded Service; the ledger records the new revision', async () => {
   const { server, port } = await healthServer(200);
   try {
-    const plan = planKubernetes({ spec: spec(kube()), ledgerText: null, now: NOW, stagingRoot: '/tmp' });
+    const plan = planKubernetes({ spec: spec(kube()), ledgerText: null, now: NOW, stagingRoot: '/tmp', stagingNonce: 'n0nce' });
     const ex = new RecordingExecutor(answers(port));
     const report = await applyKubernetesPlan({ executor: ex, redactor: new Redactor() }, plan);
     assert.equal(report.data.outcome, 'SUCCESS', JSON.stringify(report.data.failure));
@@ -176,11 +180,11 @@ test('apply: rollback point read, applied, rolled out, verified through the forw
     assert.ok(order.every((i) => i >= 0));
     assert.equal(ex.backgrounds.length, 1);
     assert.ok(ex.backgrounds[0]?.stopped, 'the port-forward is ended after verification');
-    assert.deepEqual(ex.transfers.map((t) => [t.from, t.to]), [['/repo/k8s', `/tmp/deckhand-k8s-web-${ID}/base`]]);
+    assert.deepEqual(ex.transfers.map((t) => [t.from, t.to]), [['/repo/k8s', `/tmp/deckhand-k8s-web-${ID}-n0nce/base`]]);
     const ledgerWrite = ex.calls.find((c) => c.argv.includes(plan.ledgerPath) && c.argv.includes('deckhand-write'));
     const ledger = JSON.parse(String(ledgerWrite?.stdin)) as { releases: { id: string; status: string; kubernetes?: { deployments: Record<string, number>; image: string } }[] };
     assert.deepEqual(ledger.releases.map((r) => [r.id, r.status, r.kubernetes?.deployments.web, r.kubernetes?.image]), [[ID, 'current', 4, `acme/web:${ID}`]]);
-    assert.ok(ran.some((l) => l === `rm -rf -- /tmp/deckhand-k8s-web-${ID}`), 'the staging copy is removed');
+    assert.ok(ran.some((l) => l === `rm -rf -- /tmp/deckhand-k8s-web-${ID}-n0nce`), 'the staging copy is removed');
     assert.ok(!ran.some((l) => l.includes('rollout undo')));
   } finally { server.close(); }
 });
