@@ -147,6 +147,21 @@ export function swarmStopCommand(app: string, s: Pick<SwarmSettings, 'stack'>): 
 }
 
 /**
+ * Stop when no deckhand.yml gives the settings (rollback, revert): the service or stack named in the settings file in
+ * force on the target, else the app's service.
+ */
+export function swarmStopFromConfCommand(app: string, base: string): Command {
+  const script = 'conf="$1"; DH_MODE=service; DH_SERVICE="$2"; DH_STACK=""; if [ -f "$conf" ]; then . "$conf"; fi\n'
+    + 'if [ "$DH_MODE" = stack ] && [ -n "$DH_STACK" ]; then docker stack rm "$DH_STACK"; else docker service rm "$DH_SERVICE" >/dev/null 2>&1 || true; fi';
+  return { argv: ['sh', '-c', script, 'deckhand-swarm-stop', swarmConfigPath(base), app], mutates: true, timeoutMs: 120_000, description: `docker service rm (or stack rm) of ${app}, named in ${swarmConfigPath(base)}` };
+}
+
+/** The service name as a shell word: read from the settings file in force, else the app's name. */
+export function swarmServiceWord(app: string, base: string): string {
+  return `"$(. ${shQuote(swarmConfigPath(base))} 2>/dev/null && echo "$DH_SERVICE" || echo ${shQuote(app)})"`;
+}
+
+/**
  * Shell test: as many Running (healthy) tasks as the service wants. The service name comes from the settings file in
  * force (a stack's service is `<stack>_<service>`), so rollback, which has no deckhand.yml, checks the right one.
  * `docker` is the CLI prefix (maybe `sudo -n docker`).
@@ -157,15 +172,20 @@ export function swarmAliveCheck(docker: string, base: string): string {
 }
 
 /**
- * The swarm service as verify sees it, in one round trip: `spec=<replicas>|<image>|<update state>` and one
- * `task=<name>|<image>|<desired>|<current state>|<error>` line per task (the CLI reached directly or through sudo -n).
+ * The swarm service as verify sees it, in one round trip: `service=<name>`, `spec=<replicas>|<image>|<update state>` and
+ * one `task=<name>|<image>|<desired>|<current state>|<error>` line per task (the CLI reached directly or through sudo -n).
+ * The name comes from the settings file in force under `base` when there is one (a stack's service is `<stack>_<service>`).
  */
-export function swarmTasksCommand(service: string): Command {
+export function swarmTasksCommand(app: string, base: string | null): Command {
   const script = [
-    'svc="$1"; D=docker; if ! docker version --format "{{.Server.Version}}" >/dev/null 2>&1 && sudo -n docker version >/dev/null 2>&1; then D="sudo -n docker"; fi',
+    'svc="$1"; conf="$2"; if [ -n "$conf" ] && [ -f "$conf" ]; then s=$(. "$conf" && echo "$DH_SERVICE") && [ -n "$s" ] && svc="$s"; fi; echo "service=$svc"',
+    'D=docker; if ! docker version --format "{{.Server.Version}}" >/dev/null 2>&1 && sudo -n docker version >/dev/null 2>&1; then D="sudo -n docker"; fi',
     'spec=$($D service inspect -f "{{.Spec.Mode.Replicated.Replicas}}|{{.Spec.TaskTemplate.ContainerSpec.Image}}|{{if .UpdateStatus}}{{.UpdateStatus.State}}: {{.UpdateStatus.Message}}{{end}}" "$svc" 2>&1) || { echo "error=$spec"; exit 0; }',
     'echo "spec=$spec"',
     '$D service ps "$svc" --no-trunc --format "task={{.Name}}|{{.Image}}|{{.DesiredState}}|{{.CurrentState}}|{{.Error}}" 2>&1 | head -n 20',
   ].join('\n');
-  return { argv: ['sh', '-c', script, 'deckhand-swarm-tasks', service], mutates: false, timeoutMs: 30_000, description: `docker service inspect ${service}; docker service ps ${service}` };
+  return {
+    argv: ['sh', '-c', script, 'deckhand-swarm-tasks', app, base === null ? '' : swarmConfigPath(base)], mutates: false, timeoutMs: 30_000,
+    description: `docker service inspect; docker service ps (the service of ${app} named in ${base === null ? 'no settings file' : swarmConfigPath(base)})`,
+  };
 }

@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { shJoin } from '../../src/core/command.js';
 import {
-  ENGINE_ROLLBACK_MARK, renderSwarmConfig, swarmAliveCheck, swarmStartCommand, swarmStopCommand, type SwarmSettings,
+  ENGINE_ROLLBACK_MARK, renderSwarmConfig, swarmAliveCheck, swarmServiceWord, swarmStartCommand, swarmStopCommand, swarmStopFromConfCommand, swarmTasksCommand, type SwarmSettings,
 } from '../../src/commands/swarm.js';
+import { swarmStrategy } from '../../src/stages/deploy/strategies/swarm.js';
+import type { PlanContext } from '../../src/stages/deploy/strategies/types.js';
 import { planDeploy } from '../../src/stages/deploy/plan.js';
 import { resolveSpec } from '../../src/stages/deploy/spec.js';
 import type { ProbedState } from '../../src/stages/deploy/state.js';
@@ -40,6 +42,25 @@ describe('swarm command builders (exact)', () => {
   it('stops the service or the stack', () => {
     assert.equal(shJoin(swarmStopCommand('shop', { stack: null }).argv), `sh -c 'docker service rm "$1" >/dev/null 2>&1 || true' deckhand-swarm-stop shop`);
     assert.equal(shJoin(swarmStopCommand('shop', { stack: { name: 'shop', composeFile: 'stack.yml', service: 'web' } }).argv), 'docker stack rm shop');
+  });
+  it('without deckhand.yml, stop and logs name the service (or stack) from the settings file in force', () => {
+    const stop = swarmStopFromConfCommand('shop', '/opt/shop');
+    assert.equal(shJoin(stop.argv), `sh -c 'conf="$1"; DH_MODE=service; DH_SERVICE="$2"; DH_STACK=""; if [ -f "$conf" ]; then . "$conf"; fi
+`
+      + `if [ "$DH_MODE" = stack ] && [ -n "$DH_STACK" ]; then docker stack rm "$DH_STACK"; else docker service rm "$DH_SERVICE" >/dev/null 2>&1 || true; fi' deckhand-swarm-stop /opt/shop/.deckhand/swarm.conf shop`);
+    assert.equal(swarmServiceWord('shop', '/opt/shop'), `"$(. /opt/shop/.deckhand/swarm.conf 2>/dev/null && echo "$DH_SERVICE" || echo shop)"`);
+    const ctx = { spec: { app: 'shop', port: 3000, swarm: null }, layout: { base: '/opt/shop' }, state: { tools: { 'docker-direct': true } } } as unknown as PlanContext;
+    assert.deepEqual(swarmStrategy.stopCommands(ctx).map((c) => c.argv), [stop.argv]);
+    assert.equal(swarmStrategy.logsCommand(ctx), `docker service logs -f "$(. /opt/shop/.deckhand/swarm.conf 2>/dev/null && echo "$DH_SERVICE" || echo shop)"`);
+    const withYml = { ...ctx, spec: { app: 'shop', port: 3000, swarm: { ...SETTINGS, mode: 'stack', stack: { name: 'shop', composeFile: 'stack.yml', service: 'web' } } } } as unknown as PlanContext;
+    assert.deepEqual(swarmStrategy.stopCommands(withYml).map((c) => shJoin(c.argv)), ['docker stack rm shop']);
+    assert.equal(swarmStrategy.logsCommand(withYml), 'docker service logs -f shop_web');
+  });
+  it('verify reads the service name from the settings file in force', () => {
+    const c = swarmTasksCommand('shop', '/opt/shop');
+    assert.deepEqual(c.argv.slice(3), ['deckhand-swarm-tasks', 'shop', '/opt/shop/.deckhand/swarm.conf']);
+    assert.equal(String(c.argv[2]).split('\n')[0], 'svc="$1"; conf="$2"; if [ -n "$conf" ] && [ -f "$conf" ]; then s=$(. "$conf" && echo "$DH_SERVICE") && [ -n "$s" ] && svc="$s"; fi; echo "service=$svc"');
+    assert.deepEqual(swarmTasksCommand('shop', null).argv.slice(3), ['deckhand-swarm-tasks', 'shop', '']);
   });
   it('alive: as many Running tasks as desired replicas, of the service named in the settings in force', () => {
     assert.equal(swarmAliveCheck('sudo -n docker', '/opt/shop'),
@@ -171,6 +192,28 @@ describe('swarm start command against a scripted docker CLI (real sh)', () => {
     assert.ok(r.calls.includes(`stack deploy -c ${s.base}/current/stack.yml --with-registry-auth shop`), r.calls.join('\n'));
     assert.ok(r.calls.some((c) => c.startsWith('service ps shop_web ')));
   });
+
+  const sh = (s: { dir: string; stub: string }, argv: readonly string[]): Promise<{ stdout: string; calls: string[] }> => new Promise((res) => {
+    execFile(argv[0] ?? 'sh', argv.slice(1), { env: { PATH: `${s.dir}/bin:/usr/bin:/bin`, STUB: s.stub }, timeout: 30_000 }, (_e, stdout) => {
+      res({ stdout, calls: readFileSync(join(s.stub, 'calls'), 'utf8').trim().split('\n') });
+    });
+  });
+  const STACK: Partial<SwarmSettings> = { mode: 'stack', stack: { name: 'shop', composeFile: 'stack.yml', service: 'web' } };
+
+  it('stack mode: verify inspects <stack>_<service>, named in the settings file', async () => {
+    const s = setup({ template: '{"v":1}', running: '' }, STACK);
+    const r = await sh(s, swarmTasksCommand('shop', s.base).argv);
+    assert.match(r.stdout, /^service=shop_web$/m);
+    assert.ok(r.calls.some((c) => c.startsWith('service inspect ') && c.endsWith(' shop_web')), r.calls.join('\n'));
+    assert.ok(r.calls.some((c) => c.startsWith('service ps shop_web ')), r.calls.join('\n'));
+  });
+
+  it('stop without deckhand.yml removes the stack named in the settings file, or the app\'s service', async () => {
+    const s = setup({}, STACK);
+    assert.ok((await sh(s, swarmStopFromConfCommand('shop', s.base).argv)).calls.includes('stack rm shop'));
+    const t = setup({});
+    assert.ok((await sh(t, swarmStopFromConfCommand('shop', t.base).argv)).calls.includes('service rm shop'));
+  });
 });
 
 describe('swarm spec, plan and readiness', () => {
@@ -218,7 +261,7 @@ describe('verify: the swarm service view', () => {
     assert.equal(v?.replicas, 2);
     assert.equal(v?.tasks.length, 3);
     assert.equal(v?.tasks[2]?.error, 'task: non-zero exit (137): dockerexec: unhealthy container');
-    assert.deepEqual(parseSwarmTasks('error=Error: no such service: shop\n'), { replicas: null, image: '', update: '', tasks: [], error: 'Error: no such service: shop' });
+    assert.deepEqual(parseSwarmTasks('service=shop\nerror=Error: no such service: shop\n'), { service: 'shop', replicas: null, image: '', update: '', tasks: [], error: 'Error: no such service: shop' });
     assert.equal(parseSwarmTasks('garbage'), null);
   });
   it('passes with desired Running tasks of the release image; fails on another image or too few tasks, with task errors', () => {
