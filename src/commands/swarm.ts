@@ -6,6 +6,11 @@ export const ENGINE_ROLLBACK_MARK = 'rolled back by the engine';
 /** Exit codes of the start command: the engine rolled back, the engine paused the update, no convergence in time. */
 export const SWARM_EXIT = { rolledBack: 75, paused: 76, deadline: 77, tasksFailing: 78 } as const;
 
+/** The start command's process bound: only a hung docker CLI meets it, as the script's own deadline ends first. */
+export const SWARM_START_BOUND_MS = 30 * 60_000;
+/** The longest swarm.deadline: below the process bound, with room for what runs before the wait (image checks, create/update). */
+export const SWARM_DEADLINE_MAX_SEC = 25 * 60;
+
 /** Everything the start command needs, recorded per release (so revert and rollback start an older release with its own settings). */
 export interface SwarmSettings {
   /** `service`: one `docker service` named after the app; `stack`: `docker stack deploy -c <composeFile> <stack>`. */
@@ -134,7 +139,7 @@ export function swarmStartCommand(base: string, app: string): Command {
   return {
     argv: ['sh', '-c', script, 'deckhand-swarm-start', base, app],
     // The script's own deadline (DH_DEADLINE) ends first; this bound only covers a hung docker CLI.
-    mutates: true, timeoutMs: 30 * 60_000,
+    mutates: true, timeoutMs: SWARM_START_BOUND_MS,
     description: `docker service update (or create / stack deploy) of ${app} to the image of ${base}/current, start-first, waiting for the engine`,
   };
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { shJoin } from '../../src/core/command.js';
 import {
-  ENGINE_ROLLBACK_MARK, renderSwarmConfig, swarmAliveCheck, swarmServiceWord, swarmStartCommand, swarmStopCommand, swarmStopFromConfCommand, swarmTasksCommand, type SwarmSettings,
+  ENGINE_ROLLBACK_MARK, SWARM_DEADLINE_MAX_SEC, renderSwarmConfig, swarmAliveCheck, swarmServiceWord, swarmStartCommand, swarmStopCommand, swarmStopFromConfCommand, swarmTasksCommand, type SwarmSettings,
 } from '../../src/commands/swarm.js';
 import { swarmStrategy } from '../../src/stages/deploy/strategies/swarm.js';
 import type { PlanContext } from '../../src/stages/deploy/strategies/types.js';
@@ -223,6 +223,22 @@ describe('swarm spec, plan and readiness', () => {
     assert.equal(ConfigSchema.safeParse({ swarm: { replicas: 0 } }).success, false);
     assert.equal(ConfigSchema.safeParse({ swarm: { network: 'overlay' } }).success, false);
     assert.equal(ConfigSchema.safeParse({ swarm: { update_monitor: 'soon' } }).success, false);
+  });
+  it('swarm durations under 1s are refused (Docker would read them as 0s, its default); 0s only where it means none; deadline below the start bound', () => {
+    const ok = (swarm: Record<string, unknown>): boolean => ConfigSchema.safeParse({ swarm }).success;
+    for (const key of ['update_monitor', 'stop_grace_period', 'deadline']) {
+      assert.equal(ok({ [key]: '100ms' }), false, key);
+      assert.equal(ok({ [key]: '0s' }), false, key);
+      assert.equal(ok({ [key]: '1000ms' }), true, key);
+    }
+    assert.equal(ok({ health: { cmd: 'true', interval: '500ms' } }), false);
+    assert.equal(ok({ health: { cmd: 'true', timeout: '999ms' } }), false);
+    assert.equal(ok({ health: { cmd: 'true', start_period: '0s', interval: '1s' } }), true);
+    assert.equal(ok({ update_delay: '0s' }), true);
+    assert.equal(ok({ update_delay: '300ms' }), false);
+    assert.equal(ok({ deadline: '25m' }), true);
+    assert.equal(ok({ deadline: '26m' }), false);
+    assert.ok(SWARM_DEADLINE_MAX_SEC * 1000 < (swarmStartCommand('/opt/shop', 'shop').timeoutMs ?? 0), 'the deadline ends before the process bound');
   });
   it('defaults: 2 replicas, ingress, one task at a time, 10s monitor, 5m deadline', () => {
     const s = resolveSpec({ sourceDir: '/src', brief: null, config: {}, flags, commit: null, dirty: false });
