@@ -99,10 +99,14 @@ const WAIT = [
   'done',
 ];
 
+/** App env names the start command refuses: they would change the docker CLI deckhand runs, or deckhand's own values. */
+export const RESERVED_ENV = ['PATH', 'HOME', 'IFS', 'ENV', 'LD_*', 'DOCKER_*', 'DECKHAND_*', '__dh_*'] as const;
+
 /**
  * Starts (or updates to) the image of the release `current` points at, `<app>:<release-id>`, and waits for the
  * engine. The settings come from <base>/.deckhand/swarm.conf, the env from the shared env file: each name is
- * passed as `--env NAME` / `--env-add NAME` with the value in the environment, never in argv.
+ * passed as `--env NAME` / `--env-add NAME` with the value in the environment, never in argv; an update drops
+ * (`--env-rm`) names the service has that the env file no longer lists. Names in RESERVED_ENV are refused.
  */
 export function swarmStartCommand(base: string, app: string): Command {
   const script = [
@@ -116,23 +120,30 @@ export function swarmStartCommand(base: string, app: string): Command {
     'if [ -z "$DH_HEALTH_CMD" ] && [ -z "$(docker image inspect -f "{{if .Config.Healthcheck}}{{.Config.Healthcheck.Test}}{{end}}" "$image")" ]; then echo "warning: $image has no HEALTHCHECK and swarm.health is not set: the engine judges the update only by tasks staying up" >&2; fi',
     'before=$(docker service inspect -f "{{json .Spec.TaskTemplate}}" "$svc" 2>/dev/null || true)',
     'prevstart=$(docker service inspect -f "{{if .UpdateStatus}}{{.UpdateStatus.StartedAt}}{{end}}" "$svc" 2>/dev/null || true)',
-    'env="$base/shared/.env"; names=""',
-    'if [ -f "$env" ]; then set -a; . "$env"; set +a; names=$(sed -n "s/^\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p" "$env"); fi',
-    'if [ -n "$DH_PORT" ]; then PORT="$DH_PORT"; export PORT; names="$names PORT"; fi',
-    'export DECKHAND_IMAGE="$image" DECKHAND_RELEASE="$rel"',
+    // The app's env file is sourced only inside __dh_docker's subshell, once deckhand's arguments are fixed: an app variable
+    // cannot change what the script runs next. What that subshell reads after sourcing is prefixed __dh_, and names
+    // that would change the docker CLI itself (or deckhand's own values) are refused.
+    '__dh_env="$base/shared/.env"; __dh_port="$DH_PORT"; __dh_image="$image"; __dh_rel="$rel"; names=""',
+    'if [ -f "$__dh_env" ]; then names=$(sed -n "s/^\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p" "$__dh_env" | tr "\\n" " "); fi',
+    `for n in $names; do case "$n" in ${RESERVED_ENV.join('|')}) echo "$__dh_env sets $n, which would change how deckhand runs the docker CLI or what it passes: rename it (reserved: ${RESERVED_ENV.join(' ')})" >&2; exit 2;; esac; done`,
+    'if [ -n "$__dh_port" ]; then names="$names PORT"; fi',
+    '__dh_docker() { ( if [ -f "$__dh_env" ]; then set -a; . "$__dh_env"; set +a; fi; if [ -n "$__dh_port" ]; then PORT="$__dh_port"; export PORT; fi; export DECKHAND_IMAGE="$__dh_image" DECKHAND_RELEASE="$__dh_rel"; docker "$@" ); }',
     'set --',
     'if [ "$DH_MODE" = stack ]; then',
     '  if [ -n "$DH_REGISTRY_AUTH" ]; then set -- --with-registry-auth; fi',
-    '  docker stack deploy -c "$base/current/$DH_COMPOSE" "$@" "$DH_STACK"',
+    '  __dh_docker stack deploy -c "$base/current/$DH_COMPOSE" "$@" "$DH_STACK"',
     'elif [ -n "$before" ]; then',
     '  for n in $names; do set -- "$@" --env-add "$n"; done',
+    // Names the service has but the env file no longer lists (a rollback to an older env file) are removed, not kept.
+    '  old=$(docker service inspect -f "{{range .Spec.TaskTemplate.ContainerSpec.Env}}{{println .}}{{end}}" "$svc" 2>/dev/null | sed -n "s/^\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p" | tr "\\n" " ")',
+    '  for n in $old; do case " $names " in *" $n "*) ;; *) set -- "$@" --env-rm "$n";; esac; done',
     ...POLICY.map((l) => `  ${l}`),
-    '  docker service update --detach --no-resolve-image --image "$image" --replicas "$DH_REPLICAS" --label-add "deckhand.release=$rel" "$@" "$svc" >/dev/null',
+    '  __dh_docker service update --detach --no-resolve-image --image "$image" --replicas "$DH_REPLICAS" --label-add "deckhand.release=$rel" "$@" "$svc" >/dev/null',
     'else',
     '  for n in $names; do set -- "$@" --env "$n"; done',
     '  if [ "$DH_NETWORK" = host ]; then set -- "$@" --network host; elif [ -n "$DH_PORT" ]; then set -- "$@" --publish "published=$DH_PORT,target=$DH_PORT"; fi',
     ...POLICY.map((l) => `  ${l}`),
-    '  docker service create --detach --no-resolve-image --name "$svc" --replicas "$DH_REPLICAS" --label "deckhand.app=$app" --label "deckhand.release=$rel" "$@" "$image" >/dev/null',
+    '  __dh_docker service create --detach --no-resolve-image --name "$svc" --replicas "$DH_REPLICAS" --label "deckhand.app=$app" --label "deckhand.release=$rel" "$@" "$image" >/dev/null',
     'fi',
     ...WAIT,
   ].join('\n');

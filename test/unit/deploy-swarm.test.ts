@@ -82,7 +82,7 @@ case "$1 $2" in
   "image inspect") if [ "$3" = -f ]; then cat "$S/healthcheck" 2>/dev/null; fi; exit 0;;
   "info --format") echo true; exit 0;;
   "service inspect") [ -f "$S/template" ] || exit 1
-    case "$4" in *TaskTemplate*) cat "$S/template";; *UpdateStatus.State*) cat "$S/status" 2>/dev/null;; *StartedAt*) cut -d'|' -f2 "$S/status" 2>/dev/null;; *Replicas*) echo 2;; esac; exit 0;;
+    case "$4" in *ContainerSpec.Env*) cat "$S/spec-env" 2>/dev/null;; *TaskTemplate*) cat "$S/template";; *UpdateStatus.State*) cat "$S/status" 2>/dev/null;; *StartedAt*) cut -d'|' -f2 "$S/status" 2>/dev/null;; *Replicas*) echo 2;; esac; exit 0;;
   "service ps") case "$*" in *desired-state=running*) cat "$S/running";; *"{{.Image}} {{.CurrentState}}"*) cat "$S/shutdown" 2>/dev/null;; *) cat "$S/errors" 2>/dev/null;; esac; exit 0;;
   "service update"|"service create"|"stack deploy") for f in template status running errors shutdown; do if [ -f "$S/next-$f" ]; then cp "$S/next-$f" "$S/$f"; fi; done; env | grep -E '^(GREETING|PORT)=' | sort > "$S/env-seen"; exit 0;;
 esac
@@ -151,6 +151,40 @@ describe('swarm start command against a scripted docker CLI (real sh)', () => {
       + '--health-cmd curl -f localhost:3000/health --health-interval 1s --health-timeout 2s --health-retries 2 --health-start-period 0s shop');
     assert.equal(r.stderr.trim(), `${ENGINE_ROLLBACK_MARK}: update to ${IMG} failed, the previous spec is serving (UpdateStatus: rollback completed) `
       + `(tasks: shop.1.abc ${IMG}: Failed 3 seconds ago: task: non-zero exit (137): dockerexec: unhealthy container)`);
+  });
+
+  it('an app variable named like the script\'s own (image, svc, rel, before) changes nothing deckhand runs', async () => {
+    const s = setup({ 'next-template': '{"v":1}', 'next-running': `${IMG} Running now\n${IMG} Running now\n`, healthcheck: '[CMD x]' });
+    writeFileSync(`${s.base}/shared/.env`, "GREETING='hello there'\nimage=evil:1\nsvc=other\nrel=old\nbefore='{}'\napp=x\nDH_REPLICAS=9\nnames=X\n");
+    const r = await run(s);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), `converged: 2/2 tasks of ${IMG} running (update: none)`);
+    const create = r.calls.find((c) => c.startsWith('service create')) ?? '';
+    assert.match(create, new RegExp(`^service create --detach --no-resolve-image --name shop --replicas 2 --label deckhand.app=shop --label deckhand.release=${RID} --env GREETING --env image --env svc --env rel --env before --env app --env DH_REPLICAS --env names --env PORT `));
+    assert.ok(create.endsWith(` ${IMG}`), create);
+    assert.equal(readFileSync(join(s.stub, 'env-seen'), 'utf8'), 'GREETING=hello there\nPORT=3000\n');
+  });
+
+  it('refuses env names that would change the docker CLI deckhand runs, before any change', async () => {
+    for (const bad of ['PATH=/nowhere', 'HOME=/tmp', 'DOCKER_HOST=tcp://elsewhere:2375', 'DECKHAND_IMAGE=x', '__dh_port=1']) {
+      const s = setup({ 'next-template': '{"v":1}', healthcheck: '[CMD x]' });
+      writeFileSync(`${s.base}/shared/.env`, `GREETING=hi\n${bad}\n`);
+      const r = await run(s);
+      assert.equal(r.code, 2, bad);
+      assert.match(r.stderr, new RegExp(`sets ${bad.split('=')[0]}, which would change how deckhand runs the docker CLI`));
+      assert.ok(!r.calls.some((c) => /^service (create|update)|^stack deploy/.test(c)), r.calls.join('\n'));
+    }
+  });
+
+  it('an update removes env names the service has but the env file no longer lists (rollback to an older env file)', async () => {
+    const r = await run(setup({
+      template: '{"v":1}', status: 'completed|t1|done', running: 'shop:old Running\n', 'spec-env': 'GREETING=old\nNEWER_FLAG=on\nPORT=3000\nAPI_KEY=x=y\n',
+      'next-template': '{"v":2}', 'next-status': 'completed|t2|update completed', 'next-running': `${IMG} Running\n${IMG} Running\n`, healthcheck: '[CMD x]',
+    }));
+    assert.equal(r.code, 0, r.stderr);
+    const update = r.calls.find((c) => c.startsWith('service update')) ?? '';
+    assert.match(update, / --env-add GREETING --env-add PORT --env-rm NEWER_FLAG --env-rm API_KEY --update-order start-first /);
+    assert.ok(!/--env-rm (GREETING|PORT)/.test(update), update);
   });
 
   it('an update the engine pauses is a failure of its own (exit 76)', async () => {
