@@ -6,6 +6,11 @@ export const ENGINE_ROLLBACK_MARK = 'rolled back by the engine';
 /** Exit codes of the start command: the engine rolled back, the engine paused the update, no convergence in time. */
 export const SWARM_EXIT = { rolledBack: 75, paused: 76, deadline: 77, tasksFailing: 78 } as const;
 
+/** The start command's process bound: only a hung docker CLI meets it, as the script's own deadline ends first. */
+export const SWARM_START_BOUND_MS = 30 * 60_000;
+/** The longest swarm.deadline: below the process bound, with room for what runs before the wait (image checks, create/update). */
+export const SWARM_DEADLINE_MAX_SEC = 25 * 60;
+
 /** Everything the start command needs, recorded per release (so revert and rollback start an older release with its own settings). */
 export interface SwarmSettings {
   /** `service`: one `docker service` named after the app; `stack`: `docker stack deploy -c <composeFile> <stack>`. */
@@ -94,10 +99,14 @@ const WAIT = [
   'done',
 ];
 
+/** App env names the start command refuses: they would change the docker CLI deckhand runs, or deckhand's own values. */
+export const RESERVED_ENV = ['PATH', 'HOME', 'IFS', 'ENV', 'LD_*', 'DOCKER_*', 'DECKHAND_*', '__dh_*'] as const;
+
 /**
  * Starts (or updates to) the image of the release `current` points at, `<app>:<release-id>`, and waits for the
  * engine. The settings come from <base>/.deckhand/swarm.conf, the env from the shared env file: each name is
- * passed as `--env NAME` / `--env-add NAME` with the value in the environment, never in argv.
+ * passed as `--env NAME` / `--env-add NAME` with the value in the environment, never in argv; an update drops
+ * (`--env-rm`) names the service has that the env file no longer lists. Names in RESERVED_ENV are refused.
  */
 export function swarmStartCommand(base: string, app: string): Command {
   const script = [
@@ -111,30 +120,37 @@ export function swarmStartCommand(base: string, app: string): Command {
     'if [ -z "$DH_HEALTH_CMD" ] && [ -z "$(docker image inspect -f "{{if .Config.Healthcheck}}{{.Config.Healthcheck.Test}}{{end}}" "$image")" ]; then echo "warning: $image has no HEALTHCHECK and swarm.health is not set: the engine judges the update only by tasks staying up" >&2; fi',
     'before=$(docker service inspect -f "{{json .Spec.TaskTemplate}}" "$svc" 2>/dev/null || true)',
     'prevstart=$(docker service inspect -f "{{if .UpdateStatus}}{{.UpdateStatus.StartedAt}}{{end}}" "$svc" 2>/dev/null || true)',
-    'env="$base/shared/.env"; names=""',
-    'if [ -f "$env" ]; then set -a; . "$env"; set +a; names=$(sed -n "s/^\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p" "$env"); fi',
-    'if [ -n "$DH_PORT" ]; then PORT="$DH_PORT"; export PORT; names="$names PORT"; fi',
-    'export DECKHAND_IMAGE="$image" DECKHAND_RELEASE="$rel"',
+    // The app's env file is sourced only inside __dh_docker's subshell, once deckhand's arguments are fixed: an app variable
+    // cannot change what the script runs next. What that subshell reads after sourcing is prefixed __dh_, and names
+    // that would change the docker CLI itself (or deckhand's own values) are refused.
+    '__dh_env="$base/shared/.env"; __dh_port="$DH_PORT"; __dh_image="$image"; __dh_rel="$rel"; names=""',
+    'if [ -f "$__dh_env" ]; then names=$(sed -n "s/^\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p" "$__dh_env" | tr "\\n" " "); fi',
+    `for n in $names; do case "$n" in ${RESERVED_ENV.join('|')}) echo "$__dh_env sets $n, which would change how deckhand runs the docker CLI or what it passes: rename it (reserved: ${RESERVED_ENV.join(' ')})" >&2; exit 2;; esac; done`,
+    'if [ -n "$__dh_port" ]; then names="$names PORT"; fi',
+    '__dh_docker() { ( if [ -f "$__dh_env" ]; then set -a; . "$__dh_env"; set +a; fi; if [ -n "$__dh_port" ]; then PORT="$__dh_port"; export PORT; fi; export DECKHAND_IMAGE="$__dh_image" DECKHAND_RELEASE="$__dh_rel"; docker "$@" ); }',
     'set --',
     'if [ "$DH_MODE" = stack ]; then',
     '  if [ -n "$DH_REGISTRY_AUTH" ]; then set -- --with-registry-auth; fi',
-    '  docker stack deploy -c "$base/current/$DH_COMPOSE" "$@" "$DH_STACK"',
+    '  __dh_docker stack deploy -c "$base/current/$DH_COMPOSE" "$@" "$DH_STACK"',
     'elif [ -n "$before" ]; then',
     '  for n in $names; do set -- "$@" --env-add "$n"; done',
+    // Names the service has but the env file no longer lists (a rollback to an older env file) are removed, not kept.
+    '  old=$(docker service inspect -f "{{range .Spec.TaskTemplate.ContainerSpec.Env}}{{println .}}{{end}}" "$svc" 2>/dev/null | sed -n "s/^\\([A-Za-z_][A-Za-z0-9_]*\\)=.*/\\1/p" | tr "\\n" " ")',
+    '  for n in $old; do case " $names " in *" $n "*) ;; *) set -- "$@" --env-rm "$n";; esac; done',
     ...POLICY.map((l) => `  ${l}`),
-    '  docker service update --detach --no-resolve-image --image "$image" --replicas "$DH_REPLICAS" --label-add "deckhand.release=$rel" "$@" "$svc" >/dev/null',
+    '  __dh_docker service update --detach --no-resolve-image --image "$image" --replicas "$DH_REPLICAS" --label-add "deckhand.release=$rel" "$@" "$svc" >/dev/null',
     'else',
     '  for n in $names; do set -- "$@" --env "$n"; done',
     '  if [ "$DH_NETWORK" = host ]; then set -- "$@" --network host; elif [ -n "$DH_PORT" ]; then set -- "$@" --publish "published=$DH_PORT,target=$DH_PORT"; fi',
     ...POLICY.map((l) => `  ${l}`),
-    '  docker service create --detach --no-resolve-image --name "$svc" --replicas "$DH_REPLICAS" --label "deckhand.app=$app" --label "deckhand.release=$rel" "$@" "$image" >/dev/null',
+    '  __dh_docker service create --detach --no-resolve-image --name "$svc" --replicas "$DH_REPLICAS" --label "deckhand.app=$app" --label "deckhand.release=$rel" "$@" "$image" >/dev/null',
     'fi',
     ...WAIT,
   ].join('\n');
   return {
     argv: ['sh', '-c', script, 'deckhand-swarm-start', base, app],
     // The script's own deadline (DH_DEADLINE) ends first; this bound only covers a hung docker CLI.
-    mutates: true, timeoutMs: 30 * 60_000,
+    mutates: true, timeoutMs: SWARM_START_BOUND_MS,
     description: `docker service update (or create / stack deploy) of ${app} to the image of ${base}/current, start-first, waiting for the engine`,
   };
 }
@@ -144,6 +160,21 @@ export function swarmStopCommand(app: string, s: Pick<SwarmSettings, 'stack'>): 
   return s.stack
     ? { argv: ['docker', 'stack', 'rm', s.stack.name], mutates: true, timeoutMs: 120_000, description: `docker stack rm ${s.stack.name}` }
     : { argv: ['sh', '-c', 'docker service rm "$1" >/dev/null 2>&1 || true', 'deckhand-swarm-stop', app], mutates: true, timeoutMs: 120_000, description: `docker service rm ${app}` };
+}
+
+/**
+ * Stop when no deckhand.yml gives the settings (rollback, revert): the service or stack named in the settings file in
+ * force on the target, else the app's service.
+ */
+export function swarmStopFromConfCommand(app: string, base: string): Command {
+  const script = 'conf="$1"; DH_MODE=service; DH_SERVICE="$2"; DH_STACK=""; if [ -f "$conf" ]; then . "$conf"; fi\n'
+    + 'if [ "$DH_MODE" = stack ] && [ -n "$DH_STACK" ]; then docker stack rm "$DH_STACK"; else docker service rm "$DH_SERVICE" >/dev/null 2>&1 || true; fi';
+  return { argv: ['sh', '-c', script, 'deckhand-swarm-stop', swarmConfigPath(base), app], mutates: true, timeoutMs: 120_000, description: `docker service rm (or stack rm) of ${app}, named in ${swarmConfigPath(base)}` };
+}
+
+/** The service name as a shell word: read from the settings file in force, else the app's name. */
+export function swarmServiceWord(app: string, base: string): string {
+  return `"$(. ${shQuote(swarmConfigPath(base))} 2>/dev/null && echo "$DH_SERVICE" || echo ${shQuote(app)})"`;
 }
 
 /**
@@ -157,15 +188,20 @@ export function swarmAliveCheck(docker: string, base: string): string {
 }
 
 /**
- * The swarm service as verify sees it, in one round trip: `spec=<replicas>|<image>|<update state>` and one
- * `task=<name>|<image>|<desired>|<current state>|<error>` line per task (the CLI reached directly or through sudo -n).
+ * The swarm service as verify sees it, in one round trip: `service=<name>`, `spec=<replicas>|<image>|<update state>` and
+ * one `task=<name>|<image>|<desired>|<current state>|<error>` line per task (the CLI reached directly or through sudo -n).
+ * The name comes from the settings file in force under `base` when there is one (a stack's service is `<stack>_<service>`).
  */
-export function swarmTasksCommand(service: string): Command {
+export function swarmTasksCommand(app: string, base: string | null): Command {
   const script = [
-    'svc="$1"; D=docker; if ! docker version --format "{{.Server.Version}}" >/dev/null 2>&1 && sudo -n docker version >/dev/null 2>&1; then D="sudo -n docker"; fi',
+    'svc="$1"; conf="$2"; if [ -n "$conf" ] && [ -f "$conf" ]; then s=$(. "$conf" && echo "$DH_SERVICE") && [ -n "$s" ] && svc="$s"; fi; echo "service=$svc"',
+    'D=docker; if ! docker version --format "{{.Server.Version}}" >/dev/null 2>&1 && sudo -n docker version >/dev/null 2>&1; then D="sudo -n docker"; fi',
     'spec=$($D service inspect -f "{{.Spec.Mode.Replicated.Replicas}}|{{.Spec.TaskTemplate.ContainerSpec.Image}}|{{if .UpdateStatus}}{{.UpdateStatus.State}}: {{.UpdateStatus.Message}}{{end}}" "$svc" 2>&1) || { echo "error=$spec"; exit 0; }',
     'echo "spec=$spec"',
     '$D service ps "$svc" --no-trunc --format "task={{.Name}}|{{.Image}}|{{.DesiredState}}|{{.CurrentState}}|{{.Error}}" 2>&1 | head -n 20',
   ].join('\n');
-  return { argv: ['sh', '-c', script, 'deckhand-swarm-tasks', service], mutates: false, timeoutMs: 30_000, description: `docker service inspect ${service}; docker service ps ${service}` };
+  return {
+    argv: ['sh', '-c', script, 'deckhand-swarm-tasks', app, base === null ? '' : swarmConfigPath(base)], mutates: false, timeoutMs: 30_000,
+    description: `docker service inspect; docker service ps (the service of ${app} named in ${base === null ? 'no settings file' : swarmConfigPath(base)})`,
+  };
 }

@@ -1,6 +1,7 @@
 // deckhand.yml: the optional per-repo deploy configuration, validated with zod (also the source of its JSON Schema).
 import { z } from 'zod';
 import { serviceOrder } from './service-order.js';
+import { SWARM_DEADLINE_MAX_SEC } from '../commands/swarm.js';
 
 export const STRATEGIES = ['systemd', 'pm2', 'docker', 'compose', 'static', 'script', 'blue-green', 'swarm', 'kubernetes'] as const;
 export type StrategyName = (typeof STRATEGIES)[number];
@@ -8,6 +9,16 @@ export type StrategyName = (typeof STRATEGIES)[number];
 const NAME_RE = /^[a-z][a-z0-9-]{0,38}$/;
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const duration = z.string().regex(/^\d+(ms|s|m)$/, 'a duration such as 500ms, 30s or 2m');
+const durationMs = (s: string): number => {
+  const m = /^(\d+)(ms|s|m)$/.exec(s);
+  return m ? Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 's' ? 1000 : 60_000) : NaN;
+};
+// Swarm durations reach Docker in whole seconds, and Docker reads 0s as "use my default": a shorter one would silently become that.
+const swarmDuration = duration.refine((s) => durationMs(s) >= 1000, 'at least 1s (Docker takes whole seconds here; a shorter one would become 0s, its default)');
+/** A pause that may be none: 0s, or at least 1s. */
+const swarmPause = duration.refine((s) => durationMs(s) === 0 || durationMs(s) >= 1000, '0s or at least 1s (Docker takes whole seconds here)');
+const swarmDeadline = swarmDuration.refine((s) => durationMs(s) <= SWARM_DEADLINE_MAX_SEC * 1000,
+  `at most ${SWARM_DEADLINE_MAX_SEC / 60}m (the start command itself is bounded at 30m)`);
 
 export const SecretsSchema = z.object({
   env_file: z.string().optional().describe('local env file whose lines are installed as <base>/shared/.env (mode 0600)'),
@@ -89,14 +100,14 @@ const AppShape = {
     network: z.enum(['ingress', 'host']).optional()
       .describe('ingress (default): the port is published through the routing mesh (needs IPVS in the kernel); host: tasks use the host network and share the port, so the app must bind it with SO_REUSEPORT'),
     update_parallelism: z.number().int().min(1).max(100).optional().describe('tasks updated at a time (default 1)'),
-    update_delay: duration.optional().describe('pause between batches of an update (default 0s)'),
-    update_monitor: duration.optional().describe('how long a new task is watched after it starts; a failure in that window makes the engine roll back (default 10s)'),
-    stop_grace_period: duration.optional().describe('how long an old task may finish its requests after SIGTERM (default 10s)'),
+    update_delay: swarmPause.optional().describe('pause between batches of an update (default 0s)'),
+    update_monitor: swarmDuration.optional().describe('how long a new task is watched after it starts; a failure in that window makes the engine roll back (default 10s)'),
+    stop_grace_period: swarmDuration.optional().describe('how long an old task may finish its requests after SIGTERM (default 10s)'),
     health: z.object({
       cmd: z.string().min(1).describe('command run inside the container (CMD-SHELL), e.g. "curl -fsS http://127.0.0.1:3000/health"'),
-      interval: duration.optional(), timeout: duration.optional(), retries: z.number().int().min(1).max(20).optional(), start_period: duration.optional(),
+      interval: swarmDuration.optional(), timeout: swarmDuration.optional(), retries: z.number().int().min(1).max(20).optional(), start_period: swarmPause.optional(),
     }).strict().optional().describe("healthcheck deckhand sets on the service (default: the image's HEALTHCHECK)"),
-    deadline: duration.optional().describe('how long deckhand waits for the engine to converge or roll back (default 5m)'),
+    deadline: swarmDeadline.optional().describe('how long deckhand waits for the engine to converge or roll back (default 5m, at most 25m)'),
     registry_auth: z.boolean().optional().describe('pass --with-registry-auth (images pulled from a private registry)'),
     stack: z.object({
       name: z.string().regex(/^[a-z][a-z0-9_-]{0,38}$/, 'a stack name').optional().describe('stack name (default: the app name)'),

@@ -13,6 +13,17 @@ export interface BackgroundProcess {
   stop(): Promise<void>;
 }
 
+/** How much of a long-lived process's output is kept (its tail): port-forward logs a line per connection for as long as it runs. */
+export const OUTPUT_TAIL_CHARS = 64 * 1024;
+
+/** The last `max` characters of `text`, starting at a line when one begins within them. */
+export function keepTail(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(text.length - max);
+  const nl = cut.indexOf('\n');
+  return nl >= 0 && nl < cut.length - 1 ? cut.slice(nl + 1) : cut;
+}
+
 /**
  * Starts `cmd` in its own process group and resolves once a line of its output matches `ready`. It never outlives
  * `cmd.timeoutMs` (killed then), and a process that exits or stays silent past `readyTimeoutMs` is an error that
@@ -50,9 +61,11 @@ export function startBackground(cmd: Command, ready: RegExp, readyTimeoutMs: num
     };
     const readyTimer = setTimeout(() => fail(`was not ready within ${Math.round(readyTimeoutMs / 1000)}s`), readyTimeoutMs);
     const onData = (d: Buffer): void => {
-      text += d.toString('utf8');
+      // Bounded from the start: the ready line is recent output, and the process may talk for its whole life.
+      text = keepTail(text + d.toString('utf8'), OUTPUT_TAIL_CHARS);
+      if (settled) return;
       const m = ready.exec(text);
-      if (m && !settled) {
+      if (m) {
         settled = true;
         clearTimeout(readyTimer);
         resolve({ match: m, output: () => redactor.mask(text), stop });

@@ -12,7 +12,8 @@ import { helmHistoryCommand, helmRollbackCommand, helmUpgradeCommand, parseHelmR
 import { renderKustomization } from '../../src/commands/kustomize.js';
 import { planKubernetes } from '../../src/stages/deploy/kubernetes/plan.js';
 import { applyKubernetesPlan } from '../../src/stages/deploy/kubernetes/apply.js';
-import { rollbackKubernetes } from '../../src/stages/deploy/kubernetes/rollback.js';
+import { pickKubeTarget, rollbackKubernetes } from '../../src/stages/deploy/kubernetes/rollback.js';
+import type { Ledger } from '../../src/stages/deploy/ledger.js';
 import { kubeStateDir } from '../../src/stages/deploy/kubernetes/resolve.js';
 import type { KubeSpec } from '../../src/stages/deploy/kubernetes/types.js';
 import type { DeploySpec, Plan } from '../../src/stages/deploy/types.js';
@@ -82,12 +83,15 @@ test('the state directory is per context, namespace and app, with unsafe charact
 });
 
 test('manifests plan without a registry: no build or push (said), kustomize render, rollback point, apply, rollout, verification through the Service', () => {
-  const plan = planKubernetes({ spec: spec(kube()), ledgerText: null, now: NOW, stagingRoot: '/tmp' });
+  const plan = planKubernetes({ spec: spec(kube()), ledgerText: null, now: NOW, stagingRoot: '/tmp', stagingNonce: 'n0nce' });
   assert.equal(plan.releaseId, ID);
   assert.deepEqual(plan.steps.map((s) => s.id), ['state', 'render', 'rollback-point', 'apply', 'rollout.web', 'verify-service', 'ledger']);
   assert.ok(plan.warnings.some((w) => w.includes('neither built nor pushed') && w.includes(`acme/web:${ID}`)));
   const cmds = plan.steps.flatMap((s) => s.actions.map((a) => (a.type === 'local-run' || a.type === 'run' ? line(a.command) : `${a.type} ${'from' in a ? a.from : ''} ${'to' in a ? a.to : ''}`)));
-  const stage = `/tmp/deckhand-k8s-web-${ID}`;
+  const stage = `/tmp/deckhand-k8s-web-${ID}-n0nce`;
+  // Private and fresh: a folder another local user pre-created (or a symlink) makes the deploy fail instead of being used.
+  assert.ok(cmds.includes(`mkdir -m 700 -- ${stage}`), cmds.join('\n'));
+  assert.ok(!cmds.some((c) => c.startsWith('mkdir -p') && c.includes('deckhand-k8s')));
   assert.ok(cmds.includes(`local-transfer /repo/k8s ${stage}/base`));
   assert.ok(cmds.includes(`kubectl kustomize ${stage}`));
   assert.ok(cmds.includes(`kubectl apply -k ${stage} --namespace shop --context kind-dev --request-timeout=30s`));
@@ -152,6 +156,7 @@ function answers(port: number, over: ScriptedAnswer[] = []): ScriptedAnswer[] {
     { match: 'deckhand-unlock', exitCode: 0 },
     { match: 'deckhand-write', exitCode: 0 },
     { match: /^mkdir -p/, exitCode: 0 },
+    { match: /^mkdir -m 700/, exitCode: 0 },
     { match: /^rm -rf/, exitCode: 0 },
     { match: 'kubectl kustomize', stdout: 'apiVersion: apps/v1\n' },
     sequence('kubectl get deployment web', ['3', '4']),
@@ -165,7 +170,7 @@ function answers(port: number, over: ScriptedAnswer[] = []): ScriptedAnswer[] {
 test('apply: rollback point read, applied, rolled out, verified through the forwarded Service; the ledger records the new revision', async () => {
   const { server, port } = await healthServer(200);
   try {
-    const plan = planKubernetes({ spec: spec(kube()), ledgerText: null, now: NOW, stagingRoot: '/tmp' });
+    const plan = planKubernetes({ spec: spec(kube()), ledgerText: null, now: NOW, stagingRoot: '/tmp', stagingNonce: 'n0nce' });
     const ex = new RecordingExecutor(answers(port));
     const report = await applyKubernetesPlan({ executor: ex, redactor: new Redactor() }, plan);
     assert.equal(report.data.outcome, 'SUCCESS', JSON.stringify(report.data.failure));
@@ -175,11 +180,11 @@ test('apply: rollback point read, applied, rolled out, verified through the forw
     assert.ok(order.every((i) => i >= 0));
     assert.equal(ex.backgrounds.length, 1);
     assert.ok(ex.backgrounds[0]?.stopped, 'the port-forward is ended after verification');
-    assert.deepEqual(ex.transfers.map((t) => [t.from, t.to]), [['/repo/k8s', `/tmp/deckhand-k8s-web-${ID}/base`]]);
+    assert.deepEqual(ex.transfers.map((t) => [t.from, t.to]), [['/repo/k8s', `/tmp/deckhand-k8s-web-${ID}-n0nce/base`]]);
     const ledgerWrite = ex.calls.find((c) => c.argv.includes(plan.ledgerPath) && c.argv.includes('deckhand-write'));
     const ledger = JSON.parse(String(ledgerWrite?.stdin)) as { releases: { id: string; status: string; kubernetes?: { deployments: Record<string, number>; image: string } }[] };
     assert.deepEqual(ledger.releases.map((r) => [r.id, r.status, r.kubernetes?.deployments.web, r.kubernetes?.image]), [[ID, 'current', 4, `acme/web:${ID}`]]);
-    assert.ok(ran.some((l) => l === `rm -rf -- /tmp/deckhand-k8s-web-${ID}`), 'the staging copy is removed');
+    assert.ok(ran.some((l) => l === `rm -rf -- /tmp/deckhand-k8s-web-${ID}-n0nce`), 'the staging copy is removed');
     assert.ok(!ran.some((l) => l.includes('rollout undo')));
   } finally { server.close(); }
 });
@@ -259,6 +264,15 @@ test('rollback: the previous release\'s recorded revision is put back and the le
   assert.ok(ex.calls.map(line).includes('kubectl rollout undo deployment/web --to-revision=4 --namespace shop --context kind-dev --request-timeout=30s'));
   const written = JSON.parse(String(ex.calls.find((c) => c.argv.includes('deckhand-write') && c.argv.some((a) => a.endsWith('ledger.json')))?.stdin)) as { releases: { id: string; status: string; kubernetes: { deployments: { web: number } } }[] };
   assert.deepEqual(written.releases.map((r) => [r.status, r.kubernetes.deployments.web]), [['current', 6], ['rolled-back', 5]]);
+});
+
+test('rollback by default skips a release rolled back from (known bad); --to still picks it', () => {
+  const e = (id: string, status: string, rev: number): Ledger['releases'][number] => ({ id, commit: null, dirty: false, strategy: 'kubernetes', status, deployedAt: 'x', deployedBy: 'o', deckhandVersion: '0', kubernetes: { deployments: { web: rev }, helm: null, image: `i:${id}` } } as Ledger['releases'][number]);
+  const ledger: Ledger = { schemaVersion: 1, app: 'web', releases: [e('a', 'superseded', 1), e('b', 'rolled-back', 2), e('c', 'current', 3)] };
+  assert.equal(pickKubeTarget(ledger, undefined).id, 'a');
+  assert.equal(pickKubeTarget(ledger, 'b').id, 'b');
+  const onlyBad: Ledger = { ...ledger, releases: [e('b', 'rolled-back', 2), e('c', 'current', 3)] };
+  assert.throws(() => pickKubeTarget(onlyBad, undefined), /no earlier release/);
 });
 
 test('rollback refuses a release without recorded revisions', async () => {

@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { shJoin } from '../../src/core/command.js';
 import {
-  ENGINE_ROLLBACK_MARK, renderSwarmConfig, swarmAliveCheck, swarmStartCommand, swarmStopCommand, type SwarmSettings,
+  ENGINE_ROLLBACK_MARK, SWARM_DEADLINE_MAX_SEC, renderSwarmConfig, swarmAliveCheck, swarmServiceWord, swarmStartCommand, swarmStopCommand, swarmStopFromConfCommand, swarmTasksCommand, type SwarmSettings,
 } from '../../src/commands/swarm.js';
+import { swarmStrategy } from '../../src/stages/deploy/strategies/swarm.js';
+import type { PlanContext } from '../../src/stages/deploy/strategies/types.js';
 import { planDeploy } from '../../src/stages/deploy/plan.js';
 import { resolveSpec } from '../../src/stages/deploy/spec.js';
 import type { ProbedState } from '../../src/stages/deploy/state.js';
@@ -41,6 +43,25 @@ describe('swarm command builders (exact)', () => {
     assert.equal(shJoin(swarmStopCommand('shop', { stack: null }).argv), `sh -c 'docker service rm "$1" >/dev/null 2>&1 || true' deckhand-swarm-stop shop`);
     assert.equal(shJoin(swarmStopCommand('shop', { stack: { name: 'shop', composeFile: 'stack.yml', service: 'web' } }).argv), 'docker stack rm shop');
   });
+  it('without deckhand.yml, stop and logs name the service (or stack) from the settings file in force', () => {
+    const stop = swarmStopFromConfCommand('shop', '/opt/shop');
+    assert.equal(shJoin(stop.argv), `sh -c 'conf="$1"; DH_MODE=service; DH_SERVICE="$2"; DH_STACK=""; if [ -f "$conf" ]; then . "$conf"; fi
+`
+      + `if [ "$DH_MODE" = stack ] && [ -n "$DH_STACK" ]; then docker stack rm "$DH_STACK"; else docker service rm "$DH_SERVICE" >/dev/null 2>&1 || true; fi' deckhand-swarm-stop /opt/shop/.deckhand/swarm.conf shop`);
+    assert.equal(swarmServiceWord('shop', '/opt/shop'), `"$(. /opt/shop/.deckhand/swarm.conf 2>/dev/null && echo "$DH_SERVICE" || echo shop)"`);
+    const ctx = { spec: { app: 'shop', port: 3000, swarm: null }, layout: { base: '/opt/shop' }, state: { tools: { 'docker-direct': true } } } as unknown as PlanContext;
+    assert.deepEqual(swarmStrategy.stopCommands(ctx).map((c) => c.argv), [stop.argv]);
+    assert.equal(swarmStrategy.logsCommand(ctx), `docker service logs -f "$(. /opt/shop/.deckhand/swarm.conf 2>/dev/null && echo "$DH_SERVICE" || echo shop)"`);
+    const withYml = { ...ctx, spec: { app: 'shop', port: 3000, swarm: { ...SETTINGS, mode: 'stack', stack: { name: 'shop', composeFile: 'stack.yml', service: 'web' } } } } as unknown as PlanContext;
+    assert.deepEqual(swarmStrategy.stopCommands(withYml).map((c) => shJoin(c.argv)), ['docker stack rm shop']);
+    assert.equal(swarmStrategy.logsCommand(withYml), 'docker service logs -f shop_web');
+  });
+  it('verify reads the service name from the settings file in force', () => {
+    const c = swarmTasksCommand('shop', '/opt/shop');
+    assert.deepEqual(c.argv.slice(3), ['deckhand-swarm-tasks', 'shop', '/opt/shop/.deckhand/swarm.conf']);
+    assert.equal(String(c.argv[2]).split('\n')[0], 'svc="$1"; conf="$2"; if [ -n "$conf" ] && [ -f "$conf" ]; then s=$(. "$conf" && echo "$DH_SERVICE") && [ -n "$s" ] && svc="$s"; fi; echo "service=$svc"');
+    assert.deepEqual(swarmTasksCommand('shop', null).argv.slice(3), ['deckhand-swarm-tasks', 'shop', '']);
+  });
   it('alive: as many Running tasks as desired replicas, of the service named in the settings in force', () => {
     assert.equal(swarmAliveCheck('sudo -n docker', '/opt/shop'),
       `s=$(. /opt/shop/.deckhand/swarm.conf && echo "$DH_SERVICE") && w=$(sudo -n docker service inspect -f '{{.Spec.Mode.Replicated.Replicas}}' "$s" 2>/dev/null) && n=$(sudo -n docker service ps "$s" --filter desired-state=running --format '{{.CurrentState}}' 2>/dev/null | grep -c '^Running') && [ "$w" -gt 0 ] && [ "$n" -ge "$w" ]`);
@@ -61,7 +82,7 @@ case "$1 $2" in
   "image inspect") if [ "$3" = -f ]; then cat "$S/healthcheck" 2>/dev/null; fi; exit 0;;
   "info --format") echo true; exit 0;;
   "service inspect") [ -f "$S/template" ] || exit 1
-    case "$4" in *TaskTemplate*) cat "$S/template";; *UpdateStatus.State*) cat "$S/status" 2>/dev/null;; *StartedAt*) cut -d'|' -f2 "$S/status" 2>/dev/null;; *Replicas*) echo 2;; esac; exit 0;;
+    case "$4" in *ContainerSpec.Env*) cat "$S/spec-env" 2>/dev/null;; *TaskTemplate*) cat "$S/template";; *UpdateStatus.State*) cat "$S/status" 2>/dev/null;; *StartedAt*) cut -d'|' -f2 "$S/status" 2>/dev/null;; *Replicas*) echo 2;; esac; exit 0;;
   "service ps") case "$*" in *desired-state=running*) cat "$S/running";; *"{{.Image}} {{.CurrentState}}"*) cat "$S/shutdown" 2>/dev/null;; *) cat "$S/errors" 2>/dev/null;; esac; exit 0;;
   "service update"|"service create"|"stack deploy") for f in template status running errors shutdown; do if [ -f "$S/next-$f" ]; then cp "$S/next-$f" "$S/$f"; fi; done; env | grep -E '^(GREETING|PORT)=' | sort > "$S/env-seen"; exit 0;;
 esac
@@ -132,6 +153,40 @@ describe('swarm start command against a scripted docker CLI (real sh)', () => {
       + `(tasks: shop.1.abc ${IMG}: Failed 3 seconds ago: task: non-zero exit (137): dockerexec: unhealthy container)`);
   });
 
+  it('an app variable named like the script\'s own (image, svc, rel, before) changes nothing deckhand runs', async () => {
+    const s = setup({ 'next-template': '{"v":1}', 'next-running': `${IMG} Running now\n${IMG} Running now\n`, healthcheck: '[CMD x]' });
+    writeFileSync(`${s.base}/shared/.env`, "GREETING='hello there'\nimage=evil:1\nsvc=other\nrel=old\nbefore='{}'\napp=x\nDH_REPLICAS=9\nnames=X\n");
+    const r = await run(s);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), `converged: 2/2 tasks of ${IMG} running (update: none)`);
+    const create = r.calls.find((c) => c.startsWith('service create')) ?? '';
+    assert.match(create, new RegExp(`^service create --detach --no-resolve-image --name shop --replicas 2 --label deckhand.app=shop --label deckhand.release=${RID} --env GREETING --env image --env svc --env rel --env before --env app --env DH_REPLICAS --env names --env PORT `));
+    assert.ok(create.endsWith(` ${IMG}`), create);
+    assert.equal(readFileSync(join(s.stub, 'env-seen'), 'utf8'), 'GREETING=hello there\nPORT=3000\n');
+  });
+
+  it('refuses env names that would change the docker CLI deckhand runs, before any change', async () => {
+    for (const bad of ['PATH=/nowhere', 'HOME=/tmp', 'DOCKER_HOST=tcp://elsewhere:2375', 'DECKHAND_IMAGE=x', '__dh_port=1']) {
+      const s = setup({ 'next-template': '{"v":1}', healthcheck: '[CMD x]' });
+      writeFileSync(`${s.base}/shared/.env`, `GREETING=hi\n${bad}\n`);
+      const r = await run(s);
+      assert.equal(r.code, 2, bad);
+      assert.match(r.stderr, new RegExp(`sets ${bad.split('=')[0]}, which would change how deckhand runs the docker CLI`));
+      assert.ok(!r.calls.some((c) => /^service (create|update)|^stack deploy/.test(c)), r.calls.join('\n'));
+    }
+  });
+
+  it('an update removes env names the service has but the env file no longer lists (rollback to an older env file)', async () => {
+    const r = await run(setup({
+      template: '{"v":1}', status: 'completed|t1|done', running: 'shop:old Running\n', 'spec-env': 'GREETING=old\nNEWER_FLAG=on\nPORT=3000\nAPI_KEY=x=y\n',
+      'next-template': '{"v":2}', 'next-status': 'completed|t2|update completed', 'next-running': `${IMG} Running\n${IMG} Running\n`, healthcheck: '[CMD x]',
+    }));
+    assert.equal(r.code, 0, r.stderr);
+    const update = r.calls.find((c) => c.startsWith('service update')) ?? '';
+    assert.match(update, / --env-add GREETING --env-add PORT --env-rm NEWER_FLAG --env-rm API_KEY --update-order start-first /);
+    assert.ok(!/--env-rm (GREETING|PORT)/.test(update), update);
+  });
+
   it('an update the engine pauses is a failure of its own (exit 76)', async () => {
     const r = await run(setup({ template: '{"v":1}', status: '', running: '', 'next-template': '{"v":2}', 'next-status': 'paused|t2|update paused due to failure', healthcheck: '[CMD x]' }));
     assert.equal(r.code, 76);
@@ -171,6 +226,28 @@ describe('swarm start command against a scripted docker CLI (real sh)', () => {
     assert.ok(r.calls.includes(`stack deploy -c ${s.base}/current/stack.yml --with-registry-auth shop`), r.calls.join('\n'));
     assert.ok(r.calls.some((c) => c.startsWith('service ps shop_web ')));
   });
+
+  const sh = (s: { dir: string; stub: string }, argv: readonly string[]): Promise<{ stdout: string; calls: string[] }> => new Promise((res) => {
+    execFile(argv[0] ?? 'sh', argv.slice(1), { env: { PATH: `${s.dir}/bin:/usr/bin:/bin`, STUB: s.stub }, timeout: 30_000 }, (_e, stdout) => {
+      res({ stdout, calls: readFileSync(join(s.stub, 'calls'), 'utf8').trim().split('\n') });
+    });
+  });
+  const STACK: Partial<SwarmSettings> = { mode: 'stack', stack: { name: 'shop', composeFile: 'stack.yml', service: 'web' } };
+
+  it('stack mode: verify inspects <stack>_<service>, named in the settings file', async () => {
+    const s = setup({ template: '{"v":1}', running: '' }, STACK);
+    const r = await sh(s, swarmTasksCommand('shop', s.base).argv);
+    assert.match(r.stdout, /^service=shop_web$/m);
+    assert.ok(r.calls.some((c) => c.startsWith('service inspect ') && c.endsWith(' shop_web')), r.calls.join('\n'));
+    assert.ok(r.calls.some((c) => c.startsWith('service ps shop_web ')), r.calls.join('\n'));
+  });
+
+  it('stop without deckhand.yml removes the stack named in the settings file, or the app\'s service', async () => {
+    const s = setup({}, STACK);
+    assert.ok((await sh(s, swarmStopFromConfCommand('shop', s.base).argv)).calls.includes('stack rm shop'));
+    const t = setup({});
+    assert.ok((await sh(t, swarmStopFromConfCommand('shop', t.base).argv)).calls.includes('service rm shop'));
+  });
 });
 
 describe('swarm spec, plan and readiness', () => {
@@ -180,6 +257,22 @@ describe('swarm spec, plan and readiness', () => {
     assert.equal(ConfigSchema.safeParse({ swarm: { replicas: 0 } }).success, false);
     assert.equal(ConfigSchema.safeParse({ swarm: { network: 'overlay' } }).success, false);
     assert.equal(ConfigSchema.safeParse({ swarm: { update_monitor: 'soon' } }).success, false);
+  });
+  it('swarm durations under 1s are refused (Docker would read them as 0s, its default); 0s only where it means none; deadline below the start bound', () => {
+    const ok = (swarm: Record<string, unknown>): boolean => ConfigSchema.safeParse({ swarm }).success;
+    for (const key of ['update_monitor', 'stop_grace_period', 'deadline']) {
+      assert.equal(ok({ [key]: '100ms' }), false, key);
+      assert.equal(ok({ [key]: '0s' }), false, key);
+      assert.equal(ok({ [key]: '1000ms' }), true, key);
+    }
+    assert.equal(ok({ health: { cmd: 'true', interval: '500ms' } }), false);
+    assert.equal(ok({ health: { cmd: 'true', timeout: '999ms' } }), false);
+    assert.equal(ok({ health: { cmd: 'true', start_period: '0s', interval: '1s' } }), true);
+    assert.equal(ok({ update_delay: '0s' }), true);
+    assert.equal(ok({ update_delay: '300ms' }), false);
+    assert.equal(ok({ deadline: '25m' }), true);
+    assert.equal(ok({ deadline: '26m' }), false);
+    assert.ok(SWARM_DEADLINE_MAX_SEC * 1000 < (swarmStartCommand('/opt/shop', 'shop').timeoutMs ?? 0), 'the deadline ends before the process bound');
   });
   it('defaults: 2 replicas, ingress, one task at a time, 10s monitor, 5m deadline', () => {
     const s = resolveSpec({ sourceDir: '/src', brief: null, config: {}, flags, commit: null, dirty: false });
@@ -218,7 +311,7 @@ describe('verify: the swarm service view', () => {
     assert.equal(v?.replicas, 2);
     assert.equal(v?.tasks.length, 3);
     assert.equal(v?.tasks[2]?.error, 'task: non-zero exit (137): dockerexec: unhealthy container');
-    assert.deepEqual(parseSwarmTasks('error=Error: no such service: shop\n'), { replicas: null, image: '', update: '', tasks: [], error: 'Error: no such service: shop' });
+    assert.deepEqual(parseSwarmTasks('service=shop\nerror=Error: no such service: shop\n'), { service: 'shop', replicas: null, image: '', update: '', tasks: [], error: 'Error: no such service: shop' });
     assert.equal(parseSwarmTasks('garbage'), null);
   });
   it('passes with desired Running tasks of the release image; fails on another image or too few tasks, with task errors', () => {

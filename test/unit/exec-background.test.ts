@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Redactor } from '../../src/core/redact.js';
-import { startBackground } from '../../src/exec/background.js';
+import { keepTail, OUTPUT_TAIL_CHARS, startBackground } from '../../src/exec/background.js';
 
 const READY = /Forwarding from 127\.0\.0\.1:(\d+) ->/;
 /** Running, not a zombie waiting for a reaper (this machine's PID 1 may be slow to reap). */
@@ -32,4 +32,23 @@ test('a process that exits before it is ready is an error carrying its output', 
 test('a process that stays silent is ended at the ready deadline', async () => {
   const cmd = { argv: ['sh', '-c', 'exec sleep 30'], mutates: false, timeoutMs: 60_000 };
   await assert.rejects(startBackground(cmd, READY, 300, new Redactor()), /was not ready within/);
+});
+
+test('keeps only a bounded tail of what a long-lived process prints after it is ready', async () => {
+  // About 1.2 MB after the ready line, then silence until stop().
+  const cmd = { argv: ['sh', '-c', 'echo "Forwarding from 127.0.0.1:41235 -> 3000"; i=0; while [ $i -lt 20000 ]; do echo "Handling connection for 41235 number $i ........................"; i=$((i+1)); done; echo last-line; exec sleep 30'], mutates: false, timeoutMs: 60_000 };
+  const p = await startBackground(cmd, READY, 10_000, new Redactor());
+  try {
+    for (let i = 0; i < 200 && !p.output().includes('last-line'); i++) await new Promise((r) => setTimeout(r, 50));
+    const out = p.output();
+    assert.match(out, /last-line\n$/);
+    assert.ok(out.length <= OUTPUT_TAIL_CHARS, `kept ${out.length} characters`);
+    assert.match(out, /^Handling connection/, 'the tail starts at a line');
+  } finally { await p.stop(); }
+});
+
+test('keepTail: short text unchanged; long text cut to its last lines', () => {
+  assert.equal(keepTail('a\nb\n', 10), 'a\nb\n');
+  assert.equal(keepTail('aaaa\nbb\ncc\n', 6), 'cc\n');
+  assert.equal(keepTail('abcdefgh', 3), 'fgh');
 });

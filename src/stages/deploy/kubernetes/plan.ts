@@ -1,5 +1,6 @@
-// Plans a kubernetes deploy (pure): image, kustomization or helm upgrade, rollout status, verification through the Service, ledger here.
-import { createHash } from 'node:crypto';
+// Plans a kubernetes deploy (pure but for the staging folder's random name, an input in tests): image, kustomization or helm upgrade, rollout status, verification through the Service, ledger here.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Command } from '../../../core/command.js';
 import { DeckhandError } from '../../../core/errors.js';
 import {
   applyKustomizationCommand, deploymentRevisionCommand, kustomizeBuildCommand, portForwardCommand, rolloutStatusCommand,
@@ -19,6 +20,18 @@ export interface KubePlanInput {
   now: Date;
   /** Where the release's kustomization is staged (default /tmp). */
   stagingRoot?: string;
+  /** Random part of the staging folder's name (default: 12 random hex digits), so no other local user can guess and pre-create it. */
+  stagingNonce?: string;
+}
+
+/** The staging folder of a manifests release: under a shared /tmp its name must not be predictable. */
+export function stagingDir(root: string, app: string, releaseId: string, nonce: string): string {
+  return `${root}/deckhand-k8s-${app}-${releaseId}-${nonce}`;
+}
+
+/** Creates the staging folder private to this user; fails when the name exists (pre-created or a symlink), never reusing it. */
+export function makeStagingDirCommand(dir: string): Command {
+  return { argv: ['mkdir', '-m', '700', '--', dir], mutates: true, timeoutMs: 10_000, description: `create ${dir} (0700, must not exist yet)` };
 }
 
 /** How long verification through the Service may take, port-forward included. */
@@ -61,7 +74,7 @@ function manifestSteps(k: KubeSpec, releaseId: string, stageDir: string, ref: st
     {
       id: 'render', title: `Stage ${m.dir} in ${stageDir} with the image ${ref} (kustomize images), render it offline`, phase: 'prepare', destructive: false,
       actions: [
-        { type: 'local-run', command: { argv: ['mkdir', '-p', '--', stageDir], mutates: true, timeoutMs: 10_000 } },
+        { type: 'local-run', command: makeStagingDirCommand(stageDir) },
         { type: 'local-transfer', from: m.dir, to: `${stageDir}/base`, excludes: [] },
         { type: 'local-run', command: writeKustomizationCommand(stageDir, content) },
         { type: 'local-run', command: kustomizeBuildCommand(stageDir) },
@@ -114,7 +127,7 @@ export function planKubernetes(input: KubePlanInput): Plan {
   const releaseId = newReleaseId(now, spec.commit, ledger.releases.map((r) => r.id));
   const previousId = currentRelease(ledger)?.id ?? null;
   const ref = imageRef(k, releaseId);
-  const stageDir = k.mode === 'manifests' ? `${input.stagingRoot ?? '/tmp'}/deckhand-k8s-${spec.app}-${releaseId}` : null;
+  const stageDir = k.mode === 'manifests' ? stagingDir(input.stagingRoot ?? '/tmp', spec.app, releaseId, input.stagingNonce ?? randomBytes(6).toString('hex')) : null;
   const warnings: string[] = [];
   if (spec.dirty) warnings.push('the working tree has uncommitted changes: the release records the commit, but the files differ from it');
   if (spec.envNames.length > 0) warnings.push(`env values (${spec.envNames.join(', ')}) are not written by the kubernetes strategy: keep them in a Secret the manifests or chart reference`);

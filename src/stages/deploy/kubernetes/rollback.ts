@@ -5,7 +5,7 @@ import { VERSION } from '../../../core/version.js';
 import { SCHEMA_VERSION } from '../../../report/common.js';
 import type { ExecutionData, ExecutionReport } from '../../../report/execution.js';
 import { Applier, planSteps } from '../apply.js';
-import { currentRelease, parseLedger, withRolledBack, type Ledger, type LedgerEntry } from '../ledger.js';
+import { currentRelease, knownGood, parseLedger, withRolledBack, type Ledger, type LedgerEntry } from '../ledger.js';
 import { acquireLock, releaseLock } from '../lock.js';
 import type { Plan } from '../types.js';
 import { readLedgerText } from './apply.js';
@@ -15,7 +15,7 @@ import type { KubePlan, KubeSpec } from './types.js';
 
 export interface KubeRollbackOptions { app: string; kube: KubeSpec; to?: string; healthPath?: string | null }
 
-/** The release to go back to: --to, else the newest restorable one before the current. It must carry recorded revisions. */
+/** The release to go back to: --to, else the newest known-good one before the current. It must carry recorded revisions. */
 export function pickKubeTarget(ledger: Ledger, to: string | undefined): LedgerEntry {
   const current = currentRelease(ledger);
   if (to) {
@@ -29,9 +29,10 @@ export function pickKubeTarget(ledger: Ledger, to: string | undefined): LedgerEn
   const idx = current ? ledger.releases.findIndex((r) => r.id === current.id) : ledger.releases.length;
   for (let i = idx - 1; i >= 0; i--) {
     const e = ledger.releases[i];
-    if (e && e.status !== 'failed' && hasRevisions(e.kubernetes)) return e;
+    // A release rolled back from is known bad: only --to brings it back on purpose.
+    if (e && knownGood(e) && hasRevisions(e.kubernetes)) return e;
   }
-  throw new DeckhandError('usage', 'there is no earlier release to roll back to', { hint: 'the ledger holds no restorable release older than the current one' });
+  throw new DeckhandError('usage', 'there is no earlier release to roll back to', { hint: 'the ledger holds no restorable release older than the current one that was not rolled back from (`--to` picks one on purpose)' });
 }
 
 export async function rollbackKubernetes(ctx: RunContext, opts: KubeRollbackOptions): Promise<ExecutionReport> {

@@ -1,7 +1,7 @@
 // swarm strategy: build the image on the target (tagged per release), then a swarm service (or stack) updated start-first with the engine's automatic rollback.
 import { installFileCommand } from '../../../commands/release.js';
 import {
-  renderSwarmConfig, swarmAliveCheck, swarmConfigPath, swarmServiceName, swarmStartCommand, swarmStopCommand, type SwarmSettings,
+  renderSwarmConfig, swarmAliveCheck, swarmConfigPath, swarmServiceName, swarmServiceWord, swarmStartCommand, swarmStopCommand, swarmStopFromConfCommand, type SwarmSettings,
 } from '../../../commands/swarm.js';
 import { dockerUnusable, dockerWord, imageBuildSteps, viaDocker } from './docker.js';
 import type { PlanContext, StrategyPlanner } from './types.js';
@@ -52,12 +52,15 @@ export const swarmStrategy: StrategyPlanner = {
     return [viaDocker(ctx)(swarmStartCommand(ctx.layout.base, ctx.spec.app))];
   },
   stopCommands(ctx) {
-    return [viaDocker(ctx)(swarmStopCommand(ctx.spec.app, swarmSettings(ctx)))];
+    // Without deckhand.yml (rollback, revert) the defaults would name the wrong service of a stack: the target's settings file names it.
+    const d = viaDocker(ctx);
+    return [ctx.spec.swarm ? d(swarmStopCommand(ctx.spec.app, ctx.spec.swarm)) : d(swarmStopFromConfCommand(ctx.spec.app, ctx.layout.base))];
   },
   aliveCheck(ctx) {
     return swarmAliveCheck(dockerWord(ctx), ctx.layout.base);
   },
   logsCommand(ctx) {
-    return `${dockerWord(ctx)} service logs -f ${swarmServiceName(ctx.spec.app, swarmSettings(ctx))}`;
+    const svc = ctx.spec.swarm ? swarmServiceName(ctx.spec.app, ctx.spec.swarm) : swarmServiceWord(ctx.spec.app, ctx.layout.base);
+    return `${dockerWord(ctx)} service logs -f ${svc}`;
   },
 };
