@@ -13,6 +13,8 @@
 #   DECKHAND_LAB_CACHE     rootfs/apt cache dir  (default: /var/cache/deckhand-lab)
 #   DECKHAND_LAB_MIRROR    Debian mirror URL     (default: first bookworm "main" source in apt's config)
 #   DECKHAND_LAB_TIMEOUT   seconds to wait for hosts to accept SSH (default: 90)
+#   DECKHAND_LAB_FLEET     how many fleet hosts (fleet1..fleetN, node20 image, for multi-host deploys;
+#                          default: 4, at most 8; the multi-host benchmark wants 8)
 set -euo pipefail
 
 LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -34,6 +36,13 @@ PM2_VERSION=6.0.14   # the pm2 on the node20 host (the pm2 strategy over SSH)
 HOSTS=(node18 node20)
 declare -A PORT=([node18]=2218 [node20]=2220 [docker]=2222)
 declare -A IMAGE=([node18]="$IMG_NODE18" [node20]="$IMG_NODE20")
+# Fleet hosts: identical node20 machines on 127.0.0.1:2231.., for rolling and canary deploys across hosts.
+FLEET_SIZE="${DECKHAND_LAB_FLEET:-4}"
+[[ "$FLEET_SIZE" =~ ^[0-8]$ ]] || { printf 'lab: ERROR: DECKHAND_LAB_FLEET must be 0..8 (got %s)\n' "$FLEET_SIZE" >&2; exit 2; }
+FLEET=()
+for ((i = 1; i <= FLEET_SIZE; i++)); do
+  FLEET+=("fleet$i"); HOSTS+=("fleet$i"); PORT[fleet$i]=$((2230 + i)); IMAGE[fleet$i]="$IMG_NODE20"
+done
 CONTAINER_PREFIX=deckhand-lab-
 LAB_USERS=(root deploy nosudo)
 TINY_MOUNT=/mnt/tiny
@@ -641,9 +650,15 @@ write_lab_json() {
   LAB_P18="${PORT[node18]}" LAB_P20="${PORT[node20]}" LAB_PD="${PORT[docker]}" \
   LAB_C18="${CONTAINER_PREFIX}node18" LAB_C20="${CONTAINER_PREFIX}node20" \
   LAB_N18="${NODE_VERSION[node18]}" LAB_N20="${NODE_VERSION[node20]}" LAB_ND="$(node --version)" LAB_OUT="$tmp" \
+  LAB_FLEET="$(for h in "${FLEET[@]}"; do printf '%s:%s:%s:%s\n' "$h" "${PORT[$h]}" "$CONTAINER_PREFIX$h" "${NODE_VERSION[$h]}"; done)" \
   node -e '
     const e = process.env;
     const users = ["root", "deploy", "nosudo"];
+    const fleet = {};
+    for (const line of (e.LAB_FLEET || "").split("\n").filter(Boolean)) {
+      const [name, port, container, nodeVersion] = line.split(":");
+      fleet[name] = { host: "127.0.0.1", port: Number(port), container, users, tinyMount: e.LAB_TINY, nodeVersion };
+    }
     const lab = {
       identityFile: e.LAB_KEY,
       knownHostsFile: e.LAB_KH,
@@ -651,7 +666,9 @@ write_lab_json() {
         node18: { host: "127.0.0.1", port: Number(e.LAB_P18), container: e.LAB_C18, users, tinyMount: e.LAB_TINY, nodeVersion: e.LAB_N18 },
         node20: { host: "127.0.0.1", port: Number(e.LAB_P20), container: e.LAB_C20, users, tinyMount: e.LAB_TINY, nodeVersion: e.LAB_N20 },
         docker: { host: "127.0.0.1", port: Number(e.LAB_PD), container: null, users: ["root"], sshLog: e.LAB_SSHLOG, nodeVersion: e.LAB_ND },
+        ...fleet,
       },
+      fleet: Object.keys(fleet),
       startedAt: new Date().toISOString(),
     };
     require("node:fs").writeFileSync(e.LAB_OUT, JSON.stringify(lab, null, 2) + "\n");

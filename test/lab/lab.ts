@@ -5,10 +5,12 @@ import { delimiter, dirname, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-export type LabHostName = 'node18' | 'node20' | 'docker';
+/** Fleet hosts (identical node20 machines for multi-host deploys): fleet1..fleetN, N from DECKHAND_LAB_FLEET (default 4). */
+export type FleetHostName = `fleet${number}`;
+export type LabHostName = 'node18' | 'node20' | 'docker' | FleetHostName;
 
 export type LabHost = {
-  /** Key in lab.json ("node18", "node20", "docker"). */
+  /** Key in lab.json ("node18", "node20", "docker", "fleet1", ...). */
   name: LabHostName;
   /** Always "127.0.0.1": every lab host is reached through a loopback port. */
   host: string;
@@ -28,12 +30,14 @@ export type LabHost = {
 export type LabState = {
   identityFile: string;
   knownHostsFile: string;
-  hosts: Record<LabHostName, LabHost>;
+  hosts: Record<'node18' | 'node20' | 'docker', LabHost> & Partial<Record<FleetHostName, LabHost>>;
+  /** The fleet hosts this lab runs, in order (fleet1 first). */
+  fleet: FleetHostName[];
 };
 
 export type ExecResult = { stdout: string; stderr: string; code: number };
 
-const HOST_NAMES: readonly LabHostName[] = ['node18', 'node20', 'docker'];
+const HOST_NAMES = ['node18', 'node20', 'docker'] as const;
 const START_HINT = 'run npm run lab:up';
 
 /** State directory written by lab.sh (override with DECKHAND_LAB_STATE, as lab.sh does). */
@@ -62,8 +66,10 @@ function parseLabJson(text: string): LabState {
   if (typeof raw.identityFile !== 'string' || typeof raw.knownHostsFile !== 'string' || raw.hosts === undefined) {
     throw new Error('missing identityFile, knownHostsFile or hosts');
   }
-  const hosts = {} as Record<LabHostName, LabHost>;
-  for (const name of HOST_NAMES) {
+  const fleet = (Array.isArray((raw as { fleet?: unknown }).fleet) ? (raw as { fleet: unknown[] }).fleet : [])
+    .filter((n): n is FleetHostName => typeof n === 'string' && /^fleet\d+$/.test(n));
+  const hosts = {} as LabState['hosts'];
+  for (const name of [...HOST_NAMES, ...fleet]) {
     const h = raw.hosts[name];
     if (h === undefined || typeof h.host !== 'string' || typeof h.port !== 'number' || !Array.isArray(h.users)) {
       throw new Error(`host "${name}" missing or malformed`);
@@ -79,7 +85,7 @@ function parseLabJson(text: string): LabState {
       ...(typeof h.nodeVersion === 'string' ? { nodeVersion: h.nodeVersion } : {}),
     };
   }
-  return { identityFile: raw.identityFile, knownHostsFile: raw.knownHostsFile, hosts };
+  return { identityFile: raw.identityFile, knownHostsFile: raw.knownHostsFile, hosts, fleet };
 }
 
 // Child script: connect to every port and wait for an SSH banner (proves sshd itself answers, not just docker-proxy).
@@ -119,7 +125,7 @@ function probe(): Probe {
     return { state: null, reason: `unreadable ${file} (${(err as Error).message}): ${START_HINT}` };
   }
   if (!existsSync(state.identityFile)) return { state: null, reason: `lab key ${state.identityFile} missing: ${START_HINT}` };
-  const targets = HOST_NAMES.map((n) => ({ name: n, host: state.hosts[n].host, port: state.hosts[n].port }));
+  const targets = [...HOST_NAMES, ...state.fleet].flatMap((n) => { const h = state.hosts[n]; return h ? [{ name: n, host: h.host, port: h.port }] : []; });
   const r = spawnSync(process.execPath, ['-e', BANNER_PROBE, JSON.stringify(targets)], { encoding: 'utf8', timeout: 15_000 });
   if (r.status !== 0) {
     const detail = (r.stdout ?? '').trim() || r.error?.message || `probe exited ${String(r.status ?? r.signal)}`;
@@ -164,7 +170,10 @@ function requireLab(): LabState {
 }
 
 function resolveHost(host: LabHost | LabHostName): LabHost {
-  return typeof host === 'string' ? requireLab().hosts[host] : host;
+  if (typeof host !== 'string') return host;
+  const h = requireLab().hosts[host];
+  if (!h) throw new Error(`lab host ${host} is not running (fleet hosts: DECKHAND_LAB_FLEET=N bash test/lab/lab.sh up)`);
+  return h;
 }
 
 /**
