@@ -4,6 +4,7 @@ export { ReadinessReportSchema, HostFactsSchema, RequirementsSchema } from './re
 export { DeploymentBriefSchema, BriefDataSchema } from './report/brief.js';
 export { ExecutionReportSchema, ExecutionDataSchema } from './report/execution.js';
 export { ServicesReportSchema, ServicesDataSchema, ServiceRowSchema } from './report/services.js';
+export { FleetReportSchema, FleetDataSchema, FleetHostRowSchema } from './report/fleet.js';
 export { ConfigSchema } from './config/schema.js';
 export { VerificationReportSchema, VerificationDataSchema } from './report/verification.js';
 export { LifecycleReportSchema, LifecycleDataSchema } from './report/lifecycle.js';

@@ -7,6 +7,7 @@ import {
   type DeployOptions, type ExecutionReport, type Plan,
 } from '../index.js';
 import { emitReport, withExecutor } from './command-run.js';
+import { deployFleet, fleetExecutors, fleetHosts, fleetOptions } from './deploy-fleet.js';
 import { deployServices, servicesOptions } from './deploy-services.js';
 import { addCommonOptions, collect, executorFor, type GlobalOpts } from './shared.js';
 
@@ -15,6 +16,7 @@ interface DeployFlagsCli extends GlobalOpts {
   brief?: string; config?: string; envFile?: string; remoteEnvFile?: string; env?: string[]; port?: string; health?: string;
   baseDir?: string; build?: string; keep?: string; start?: string; startTimeout?: string; instances?: string; migrate?: boolean;
   script?: string; rollbackScript?: string; rollback?: boolean; zeroDowntime?: boolean; only?: string; window?: string;
+  to?: string[]; batch?: string; canary?: string; canaryWindow?: string; parallel?: string;
 }
 
 const int = (flag: string, v: string | undefined, min: number, max: number): number | undefined => {
@@ -41,6 +43,12 @@ function options(target: string, o: DeployFlagsCli): DeployOptions {
   return opts;
 }
 
+/** What a fleet deploys: the per-app flags, as for one host (each host's target is its own). */
+function fleetDeployOptions(o: DeployFlagsCli): Omit<DeployOptions, 'target'> {
+  const { target: _t, ...rest } = options('fleet', o);
+  return rest;
+}
+
 async function confirm(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try { return /^y(es)?$/i.test((await rl.question(question)).trim()); } finally { rl.close(); }
@@ -49,7 +57,7 @@ async function confirm(question: string): Promise<boolean> {
 export function deployCommand(run: (fn: () => Promise<number>, o: GlobalOpts) => Promise<void>): Cmd {
   const c = new Cmd('deploy')
     .description('deployment-executor: plan, then apply a release with a rollback point (systemd, blue-green, pm2, docker, compose, static, script, kubernetes)')
-    .argument('[target]', 'local, user@host, user@host:port, ssh://user@host:port, or an ~/.ssh/config alias', 'local')
+    .argument('[target]', 'local (the default), user@host, user@host:port, ssh://user@host:port, or an ~/.ssh/config alias; several hosts: --to, or hosts: in deckhand.yml')
     .option('--repo <dir|git-url>', 'the repository to deploy: a directory, or a git URL cloned here shallowly', '.')
     .option('--app-dir <dir>', 'the app inside a monorepo')
     .option('--name <app>', 'app name (service, user and /opt/<app>; default from deckhand.yml or discovery)')
@@ -77,11 +85,17 @@ export function deployCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
     .option('--rollback-script <path>', 'script strategy: the script `deckhand rollback` runs in the release it restores')
     .option('--no-rollback', 'script strategy: deploy without a rollback script (rollback then only switches the files back)')
     .option('--only <service>', 'deckhand.yml services: deploy this service alone (the services it depends on must already be serving; they are checked, not deployed)')
-    .option('--window <duration>', 'deckhand.yml services: the verification window of each service, 1s to 10m (a bare number is seconds; default 10s)');
+    .option('--window <duration>', 'deckhand.yml services, or several hosts: the verification window of each service or host, 1s to 10m (a bare number is seconds; default 10s)')
+    .option('--to <target>', 'a host of the fleet (repeatable): the app is rolled out to every one, in batches, each verified before the next (default: deckhand.yml hosts: when no target is given)', collect)
+    .option('--batch <n|N%|all>', 'several hosts: hosts deployed at once (default all); a failure stops the rollout and rolls back the hosts it switched')
+    .option('--canary <n>', 'several hosts: deploy, verify and watch this many hosts first, then the rest')
+    .option('--canary-window <duration>', 'several hosts: how long the canary is verified and watched (default 30s)')
+    .option('--parallel <n>', 'several hosts: hosts worked on at once, for planning, deploys and rollbacks (default 8)');
   addCommonOptions(c);
-  c.action(async (target: string, o: DeployFlagsCli) => {
+  c.action(async (given: string | undefined, o: DeployFlagsCli) => {
     const abort = new AbortController();
-    await run(() => withExecutor(o, (redactor) => executorFor(target, o, redactor, abort.signal), async (r) => {
+    const target = given ?? 'local';
+    await run(async () => withExecutor(o, (redactor) => executorFor(target, o, redactor, abort.signal), async (r) => {
       const { executor, redactor, printer } = r;
       let interrupts = 0;
       const onSigint = (): void => {
@@ -94,6 +108,17 @@ export function deployCommand(run: (fn: () => Promise<number>, o: GlobalOpts) =>
       const emit = (report: ExecutionReport): Promise<void> =>
         emitReport(o, r, report, { stage: report.data.outcome === 'PLANNED' ? 'plan' : 'execution', markdown: renderExecutionMarkdown(report) });
       try {
+        // Several hosts (--to, or deckhand.yml hosts: with no target given): one rollout across them.
+        const fleet = await fleetHosts(given, o);
+        if (fleet) {
+          if (o.only !== undefined || await hasServices(o.repo, o.config)) throw usageError('a deckhand.yml with services: deploys to one target', 'deploy the services to each host in turn with `deckhand deploy HOST`');
+          const hosts = fleetExecutors(fleet.hosts, (t) => executorFor(t, o, redactor, abort.signal), ctx);
+          try {
+            return await deployFleet(ctx, fleetOptions(fleetDeployOptions(o), hosts.hosts, o, fleet.config), o, r, () => interrupts > 0);
+          } finally {
+            await hosts.close();
+          }
+        }
         // deckhand.yml services: each service is its own app, deployed in dependency order (the --apply path is one app's saved plan).
         if (o.only !== undefined || (o.apply === undefined && o.planOut === undefined && await hasServices(o.repo, o.config))) {
           return await deployServices(ctx, servicesOptions(target, o, localPm2(executor.host)), o, r, () => interrupts > 0);

@@ -132,6 +132,16 @@ export type ServiceConfig = z.infer<typeof ServiceSchema>;
 
 export const ConfigSchema = z.object({
   ...AppShape,
+  hosts: z.array(z.string().min(1).regex(/^[^\s]+$/, 'a target such as deploy@web1.example.com or an ~/.ssh/config alias')).min(1).optional()
+    .describe('the hosts this app runs on (a fleet): `deckhand deploy` with no target rolls out to all of them, in batches (rollout:)'),
+  rollout: z.object({
+    batch: z.union([z.number().int().min(1), z.string().regex(/^(\d{1,3}%|all)$/, 'a number of hosts, a share such as 25%, or all')]).optional()
+      .describe('hosts deployed at once, each batch verified before the next (default all)'),
+    canary: z.number().int().min(0).optional().describe('hosts deployed, verified and watched first, before any other host is touched (default 0)'),
+    canary_window: duration.optional().describe('how long the canary is verified and watched (default 30s)'),
+    window: duration.optional().describe('verification window of each host of a batch (default 10s)'),
+    parallel: z.number().int().min(1).max(64).optional().describe('hosts worked on at once (default 8)'),
+  }).strict().optional().describe('how a deploy to hosts: rolls out'),
   services: z.record(z.string(), ServiceSchema).optional()
     .describe('several services in one repository, each its own app (own base dir, ledger and lock), deployed in depends_on order; with services, the top level holds only app (the name prefix)'),
 }).strict().superRefine((cfg, ctx) => {

@@ -10,10 +10,11 @@ import { ProxyReportSchema } from './proxy.js';
 import { ConfigSchema } from '../config/schema.js';
 import { IncidentReportSchema } from './incident.js';
 import { ServicesReportSchema } from './services.js';
+import { FleetReportSchema } from './fleet.js';
 
 import type { ReportKind } from './kinds.js';
 
-export const REPORT_SCHEMAS = { readiness: ReadinessReportSchema, brief: DeploymentBriefSchema, execution: ExecutionReportSchema, services: ServicesReportSchema, verification: VerificationReportSchema, lifecycle: LifecycleReportSchema, operations: OperationsReportSchema, proxy: ProxyReportSchema, config: ConfigSchema, incident: IncidentReportSchema } as const satisfies Record<ReportKind, unknown>;
+export const REPORT_SCHEMAS = { readiness: ReadinessReportSchema, brief: DeploymentBriefSchema, execution: ExecutionReportSchema, services: ServicesReportSchema, fleet: FleetReportSchema, verification: VerificationReportSchema, lifecycle: LifecycleReportSchema, operations: OperationsReportSchema, proxy: ProxyReportSchema, config: ConfigSchema, incident: IncidentReportSchema } as const satisfies Record<ReportKind, unknown>;
 
 export function reportJsonSchema(kind: ReportKind): Record<string, unknown> {
   return z.toJSONSchema(REPORT_SCHEMAS[kind], { target: 'draft-2020-12' }) as Record<string, unknown>;

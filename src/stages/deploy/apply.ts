@@ -27,6 +27,8 @@ export interface ApplyInputs {
   stopRequested?: () => boolean;
   /** Base override used when the plan was made, to re-read the same state. */
   baseOverride: string | null;
+  /** The deploy lock, already taken by the caller (a fleet rollout holds every host's lock from start to end); kept, not released. */
+  heldLock?: LockHandle;
 }
 
 type Executed = ExecutionData['commands'][number];
@@ -182,16 +184,21 @@ export function finding(id: string, title: string, status: 'pass' | 'fail' | 'wa
   return { id, section: 'Execution', title, status, required: true, summary, ...(remedy ? { remedy } : {}) };
 }
 
+/** Creates the base directory when the plan needs it there first, then takes the plan's deploy lock (throws when it is held). */
+export async function takePlanLock(ctx: RunContext, plan: Plan, operation: string, applier = new Applier(ctx, plan, { envContent: null, remoteEnvFile: null, baseOverride: null })): Promise<LockHandle> {
+  for (const a of plan.preLock) {
+    const r = await applier.runBestEffort('pre-lock', 'Create the base directory', [a]);
+    if (r) throw new DeckhandError('internal', `could not create ${plan.layout.base}: ${r}`, { hint: 'check sudo rights and the disk' });
+  }
+  return acquireLock(ctx, plan.lockPath, operation);
+}
+
 /** Applies the plan. Never throws for a failed step: the report says FAILED or REVERTED. Throws when it could not start (lock, changed target). */
 export async function applyPlan(ctx: RunContext, plan: Plan, inputs: ApplyInputs): Promise<ExecutionReport> {
   const startedAt = ctx.now?.() ?? new Date();
   const t0 = performance.now();
   const applier = new Applier(ctx, plan, inputs);
-  for (const a of plan.preLock) {
-    const r = await applier.runBestEffort('pre-lock', 'Create the base directory', [a]);
-    if (r) throw new DeckhandError('internal', `could not create ${plan.layout.base}: ${r}`, { hint: 'check sudo rights and the disk' });
-  }
-  const lock: LockHandle = await acquireLock(ctx, plan.lockPath, `deploy ${plan.releaseId}`);
+  const lock: LockHandle = inputs.heldLock ?? await takePlanLock(ctx, plan, `deploy ${plan.releaseId}`, applier);
   const data: ExecutionData = {
     outcome: 'FAILED', operation: 'deploy', app: plan.app, strategy: plan.strategy, planId: plan.id, releaseId: plan.releaseId,
     commit: plan.commit, dirty: plan.dirty, previousRelease: plan.previousRelease, base: plan.layout.base,
@@ -283,7 +290,7 @@ export async function applyPlan(ctx: RunContext, plan: Plan, inputs: ApplyInputs
     const journal = { plan: { ...plan, revert: undefined }, commands: applier.executed, steps: applier.stepResults, outcome: data.outcome, failure: data.failure };
     await ctx.executor.run({ ...writeFileCommand(data.journal ?? `${plan.journalDir}/${plan.releaseId}.json`, '0600'), stdin: ctx.redactor.mask(JSON.stringify(journal, null, 2)) })
       .catch(() => undefined);
-    const released = await releaseLock(ctx, lock).catch(() => false);
+    const released = inputs.heldLock ? true : await releaseLock(ctx, lock).catch(() => false);
     if (!released) data.warnings.push(`the deploy lock ${plan.lockPath} could not be released; run \`deckhand lock release\``);
   }
   const report: ExecutionReport = {

@@ -13,7 +13,7 @@ import type { ExecutionData, ExecutionReport } from '../../report/execution.js';
 import { Applier, planSteps } from './apply.js';
 import { currentRelease, knownGood, parseLedger, restartStamp, withRolledBack, type LedgerEntry } from './ledger.js';
 import { layoutFor } from './layout.js';
-import { acquireLock, releaseLock } from './lock.js';
+import { acquireLock, releaseLock, type LockHandle } from './lock.js';
 import { probeState, stateFingerprint, stateSummary } from './state.js';
 import { plannerFor } from './strategies/index.js';
 import type { PlanContext } from './strategies/types.js';
@@ -28,6 +28,8 @@ export interface RollbackOptions {
   pm2Bin?: string;
   startTimeoutSec?: number;
   target: string;
+  /** The deploy lock, already held by the caller (a fleet rollout); kept, not released. */
+  heldLock?: LockHandle;
 }
 
 function pickTarget(entries: readonly LedgerEntry[], current: LedgerEntry | null, to: string | undefined, onDisk: readonly string[]): LedgerEntry {
@@ -117,7 +119,7 @@ export async function rollback(ctx: RunContext, opts: RollbackOptions): Promise<
   };
   const applier = new Applier(ctx, plan, { envContent: null, remoteEnvFile: null, baseOverride: layout.base });
   applier.rsync = state.rsync;
-  const lock = await acquireLock(ctx, layout.lock, `rollback to ${target.id}`);
+  const lock = opts.heldLock ?? await acquireLock(ctx, layout.lock, `rollback to ${target.id}`);
   const data: ExecutionData = {
     outcome: 'FAILED', operation: 'rollback', app: opts.app, strategy: spec.strategy, planId: plan.id, releaseId: target.id, commit: target.commit, dirty: target.dirty,
     previousRelease: current?.id ?? null, base: layout.base, plan: planSteps(plan), commands: applier.executed,
@@ -151,7 +153,7 @@ export async function rollback(ctx: RunContext, opts: RollbackOptions): Promise<
     }
   } finally {
     await ctx.executor.run({ ...writeFileCommand(data.journal ?? `${layout.journal}/rollback.json`, '0600'), stdin: ctx.redactor.mask(JSON.stringify({ plan: { ...plan, revert: undefined }, commands: applier.executed, outcome: data.outcome }, null, 2)) }).catch(() => undefined);
-    if (!(await releaseLock(ctx, lock).catch(() => false))) data.warnings.push(`the lock ${layout.lock} could not be released`);
+    if (!opts.heldLock && !(await releaseLock(ctx, lock).catch(() => false))) data.warnings.push(`the lock ${layout.lock} could not be released`);
   }
   const report: ExecutionReport = {
     schemaVersion: SCHEMA_VERSION, tool: { name: 'deckhand', version: VERSION }, stage: 'execution', status: data.outcome === 'SUCCESS' ? 'ok' : 'failed',

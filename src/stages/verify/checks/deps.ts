@@ -1,5 +1,6 @@
 // Dependency handshakes: each database, cache and broker in the env file, connected to from the target's side with its real client.
 import { isIP } from 'node:net';
+import { mapLimited } from '../../../core/map-limited.js';
 import type { Finding } from '../../../report/common.js';
 import { classifyDepError, type Classified, type DepVerdict } from '../deps/classify.js';
 import { composeRoute, composeServicesCommand, parseComposeServices, type ComposeServices } from '../deps/compose-services.js';
@@ -228,19 +229,6 @@ export function depFinding(input: LayerInput, ep: DepEndpoint, r: DepResult): Fi
     ...(ep.hosts.length > 1 ? { detail: mask(`${ep.hosts.length} hosts listed; ${r.verdict === 'ok' ? 'answered' : 'tried last'}: ${r.host.host}:${r.host.port}`) } : {}),
     remedy: mask(remedyFor(r, ep)),
   });
-}
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /** One handshake per dependency URL of the env file (its secrets registered first), and the finding of each. */
