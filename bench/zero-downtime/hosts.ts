@@ -1,5 +1,5 @@
 // Where a scenario deploys and where its load runs: a lab host over SSH (the load on its own loopback) or this machine.
-import { sshArgs, type LabHostName, type LabState } from '../../test/lab/lab.js';
+import { labHostOf, sshArgs, type LabHostName, type LabState } from '../../test/lab/lab.js';
 import { labSshFlags } from '../../test/helpers/cli.js';
 import { runProcess, type ProcResult } from './proc.js';
 
@@ -25,7 +25,7 @@ function failed(what: string, r: ProcResult): Error {
 
 /** A lab host as `user`; deckhand reaches it with the lab's key and known_hosts. */
 export function labHost(lab: LabState, name: LabHostName, user: string): BenchHost {
-  const h = lab.hosts[name];
+  const h = labHostOf(lab, name);
   const ssh = (command: string): [string, string[]] => ['ssh', [...sshArgs(h, user), command]];
   return {
     label: `${name} (${user}@${h.host}:${h.port})`,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { countAcceptedConnections, labOrSkip, sshExec, type FleetHostName, type LabState } from '../lab/lab.js';
+import { countAcceptedConnections, labHostOf, labOrSkip, sshExec, type FleetHostName, type LabState } from '../lab/lab.js';
 import { labSshFlags, runCli, type CliResult } from '../helpers/cli.js';
 import { FleetReportSchema } from '../../src/schemas.js';
 import type { FleetReport } from '../../src/index.js';
@@ -27,7 +27,7 @@ describe('deploy one app to four lab hosts: batches, rollback of a failed batch,
   let work = '';
   let repo = '';
   const outputs: CliResult[] = [];
-  const targets = (l: LabState): string[] => HOSTS.map((n) => { const h = l.hosts[n]; if (!h) throw new Error(`lab host ${n} missing`); return `ssh://root@${h.host}:${h.port}`; });
+  const targets = (l: LabState): string[] => HOSTS.map((n) => { const h = labHostOf(l, n); return `ssh://root@${h.host}:${h.port}`; });
   const sh = async (host: FleetHostName, cmd: string): Promise<string> => (await sshExec(host, 'root', cmd)).stdout.trim();
   const version = async (host: FleetHostName): Promise<string> => {
     const text = await sh(host, `curl -s -m 10 http://127.0.0.1:${PORT}/version`);

@@ -17,7 +17,7 @@ import type { Finding } from '../../src/report/common.js';
 import { checkDeps } from '../../src/stages/verify/checks/deps.js';
 import { checkProxy } from '../../src/stages/verify/checks/proxy.js';
 import type { LayerInput, VerifyTarget } from '../../src/stages/verify/types.js';
-import { labOrSkip, loadLab, sshExec, type LabHostName, type LabState } from '../lab/lab.js';
+import { labHostOf, labOrSkip, loadLab, sshExec, type LabHostName, type LabState } from '../lab/lab.js';
 
 const run = promisify(execFile);
 
@@ -53,7 +53,7 @@ function show(fs: readonly Finding[]): string {
 }
 
 function sshExecutor(lab: LabState, name: LabHostName, user: string, redactor: Redactor): SshExecutor {
-  const h = lab.hosts[name];
+  const h = labHostOf(lab, name);
   return new SshExecutor(parseTarget(`ssh://${user}@${h.host}:${h.port}`) as Extract<ReturnType<typeof parseTarget>, { kind: 'ssh' }>,
     { identityFile: lab.identityFile, options: [`UserKnownHostsFile=${lab.knownHostsFile}`] }, redactor);
 }

@@ -169,11 +169,15 @@ function requireLab(): LabState {
   return state;
 }
 
-function resolveHost(host: LabHost | LabHostName): LabHost {
-  if (typeof host !== 'string') return host;
-  const h = requireLab().hosts[host];
-  if (!h) throw new Error(`lab host ${host} is not running (fleet hosts: DECKHAND_LAB_FLEET=N bash test/lab/lab.sh up)`);
+/** A host of the lab by name; a fleet host the lab was not started with is an error that says how to start it. */
+export function labHostOf(lab: LabState, name: LabHostName): LabHost {
+  const h = lab.hosts[name];
+  if (!h) throw new Error(`lab host ${name} is not running (fleet hosts: DECKHAND_LAB_FLEET=N bash test/lab/lab.sh up)`);
   return h;
+}
+
+function resolveHost(host: LabHost | LabHostName): LabHost {
+  return typeof host === 'string' ? labHostOf(requireLab(), host) : host;
 }
 
 /**
