@@ -15,6 +15,8 @@ export const FleetHostRowSchema = z.object({
     .describe('reverted: the deploy put the previous release back itself; rolled-back: switched, then rolled back by this run because the rollout stopped; untouched: its batch was never reached'),
   summary: z.string().describe('one line: what happened on this host, or why it was not touched'),
   durationMs: z.number().int().nonnegative().nullable(),
+  readiness: z.object({ verdict: z.string(), findings: z.array(FindingSchema).describe('the checks that did not pass, with their evidence') }).nullable()
+    .describe('the host checked before the rollout (runtime, strategy tools, port, disk): a NOT READY host blocks the whole rollout'),
   execution: ExecutionReportSchema.nullable(),
   verification: VerificationReportSchema.nullable(),
   rollback: ExecutionReportSchema.nullable().describe('the rollback this run made on the host, if any'),
@@ -22,8 +24,8 @@ export const FleetHostRowSchema = z.object({
 export type FleetHostRow = z.infer<typeof FleetHostRowSchema>;
 
 export const FleetDataSchema = z.object({
-  outcome: z.enum(['PLANNED', 'VERIFIED', 'ROLLED_BACK', 'FAILED'])
-    .describe('ROLLED_BACK: a batch failed and every host this run switched serves its previous release again; FAILED: something is left not as it was (see the rows)'),
+  outcome: z.enum(['PLANNED', 'VERIFIED', 'ROLLED_BACK', 'FAILED', 'BLOCKED'])
+    .describe('ROLLED_BACK: a batch failed and every host this run switched serves its previous release again; FAILED: something is left not as it was (see the rows); BLOCKED: a host is NOT READY, nothing was changed'),
   app: z.string(),
   strategy: z.string(),
   release: z.string().nullable().describe('the release id, when every host got the same one'),
@@ -37,7 +39,7 @@ export const FleetDataSchema = z.object({
     .describe('local: built once here and the same files shipped to every host'),
   lock: z.string().describe('the fleet lock: every host\'s deploy lock, taken before any host changes and held to the end'),
   hosts: z.array(FleetHostRowSchema),
-  failure: z.object({ host: z.string().nullable(), batch: z.number().int().positive().nullable(), stage: z.enum(['lock', 'build', 'execution', 'verification', 'interrupted']), message: z.string() }).nullable(),
+  failure: z.object({ host: z.string().nullable(), batch: z.number().int().positive().nullable(), stage: z.enum(['readiness', 'lock', 'build', 'execution', 'verification', 'interrupted']), message: z.string() }).nullable(),
 });
 export type FleetData = z.infer<typeof FleetDataSchema>;
 
@@ -45,7 +47,7 @@ export const FleetReportSchema = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   tool: ToolInfoSchema,
   stage: z.literal('fleet'),
-  status: z.enum(['planned', 'verified', 'rolled-back', 'failed']),
+  status: z.enum(['planned', 'verified', 'rolled-back', 'failed', 'blocked']),
   target: TargetInfoSchema,
   startedAt: z.string(),
   durationMs: z.number().int().nonnegative(),

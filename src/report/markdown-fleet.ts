@@ -8,11 +8,12 @@ function row(r: FleetHostRow): string {
   const exec = r.execution ? r.execution.data.outcome : '—';
   const ver = r.verification ? r.verification.data.verdict : '—';
   const rb = r.rollback ? `${r.rollback.data.outcome} → ${r.rollback.data.releaseId}` : '—';
-  return `| ${[`${r.batch}${r.canary ? ' (canary)' : ''}`, `\`${r.host}\``, r.release ? `\`${r.release}\`` : '—', r.previousRelease ? `\`${r.previousRelease}\`` : '—', exec, ver, rb, `**${r.status}**`, secs(r.durationMs)].map(cell).join(' | ')} |`;
+  return `| ${[`${r.batch}${r.canary ? ' (canary)' : ''}`, `\`${r.host}\``, r.readiness?.verdict ?? '—', r.release ? `\`${r.release}\`` : '—', r.previousRelease ? `\`${r.previousRelease}\`` : '—', exec, ver, rb, `**${r.status}**`, secs(r.durationMs)].map(cell).join(' | ')} |`;
 }
 
 function detail(r: FleetHostRow): string[] {
   const out = [`### ${r.host} (batch ${r.batch}): ${r.status}`, '', `- ${r.summary}`];
+  for (const f of r.readiness?.findings ?? []) out.push(`- **Readiness ${f.status.toUpperCase()}:** ${f.title}: ${f.summary}${f.evidence ? ` (evidence: ${f.evidence})` : ''}${f.remedy ? ` Fix: ${f.remedy}` : ''}`);
   if (r.status === 'planned' && r.execution) {
     out.push(`- **Plan \`${r.execution.data.planId}\`:**`, ...r.execution.data.plan.map((s, i) => `  ${i + 1}. ${s.destructive ? '⚠ ' : ''}${s.title}`));
   }
@@ -31,7 +32,7 @@ export function renderFleetMarkdown(rep: FleetReport): string {
   out.push(`- **Build:** ${d.build.shared ? `once here${d.build.durationMs === null ? '' : ` (${secs(d.build.durationMs)})`}, the same files shipped to every host${d.build.title ? `: ${d.build.title}` : ''}` : d.build.where === 'image' ? 'in the image, on each host' : 'on each host'}`);
   out.push(`- **Lock:** ${d.lock}`, '');
   if (d.failure) out.push(`**Stopped${d.failure.batch ? ` at batch ${d.failure.batch}` : ''}${d.failure.host ? ` (${d.failure.host})` : ''}, ${d.failure.stage}:** ${d.failure.message}`, '');
-  out.push('| batch | host | release | previous | execution | verification | rollback | status | time |', '|---|---|---|---|---|---|---|---|---|');
+  out.push('| batch | host | readiness | release | previous | execution | verification | rollback | status | time |', '|---|---|---|---|---|---|---|---|---|---|');
   out.push(...d.hosts.map(row), '');
   for (const r of d.hosts) if (r.status !== 'verified' && r.status !== 'untouched') out.push(...detail(r));
   return out.join('\n');

@@ -136,6 +136,27 @@ describe('deploy one app to four lab hosts: batches, rollback of a failed batch,
     assert.deepEqual(await versions(), ['3', '3', '3', '3']);
   });
 
+  test('readiness on every host first: a port taken on one host blocks the rollout, and no host is changed', async (t) => {
+    lab = labOrSkip(t); if (!lab) return;
+    const other = 'fleet-lab-blocked';
+    await sh('fleet2', `systemd-run --unit dh-fleet-port python3 -m http.server ${PORT + 1} --bind 127.0.0.1 && for i in $(seq 1 50); do ss -Hltn 'sport = :${PORT + 1}' | grep -q . && break; sleep 0.1; done`);
+    try {
+      const r = await runCli(['deploy', ...labSshFlags(lab), ...targets(lab).flatMap((x) => ['--to', x]), '--repo', repo, '--name', other, '--strategy', 'systemd',
+        '--build', 'local', '--port', String(PORT + 1), '--health', '/health', '--json', '--yes'], { timeoutMs: 300_000 });
+      outputs.push(r);
+      assert.equal(r.code, 1, r.stderr.slice(-2000));
+      const rep = report(r);
+      assert.equal(rep.data.outcome, 'BLOCKED');
+      assert.equal(rep.data.failure?.stage, 'readiness');
+      assert.deepEqual(rep.data.hosts.map((h) => h.readiness?.verdict === 'NOT READY'), [false, true, false, false]);
+      assert.match(JSON.stringify(rep.data.hosts[1]?.readiness?.findings), new RegExp(`${PORT + 1}`));
+      assert.deepEqual(rep.data.hosts.map((h) => h.status), ['untouched', 'untouched', 'untouched', 'untouched']);
+      for (const h of HOSTS) assert.equal(await sh(h, `test -e /opt/${other} && echo yes || echo no`), 'no', `${h} was changed`);
+    } finally {
+      await sh('fleet2', 'systemctl stop dh-fleet-port');
+    }
+  });
+
   test('fleet lock: a deploy lock held on one host refuses the whole rollout before any host changes, and gives back the others', async (t) => {
     lab = labOrSkip(t); if (!lab) return;
     const held = JSON.stringify({ owner: 'ops@elsewhere', machine: 'elsewhere', pid: 4242, started: new Date().toISOString(), expires: new Date(Date.now() + 600_000).toISOString(), operation: 'deploy 20990101T000000Z-abcdef0', token: 'f00d' });

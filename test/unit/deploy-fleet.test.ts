@@ -162,7 +162,7 @@ describe('fleet flags and deckhand.yml hosts:', () => {
 describe('fleet report', () => {
   const host = (n: number, batch: number, status: FleetReport['data']['hosts'][number]['status'], summary: string): FleetReport['data']['hosts'][number] => ({
     host: `root@web${n}:22`, target: `root@web${n}`, batch, canary: false, release: status === 'untouched' ? null : '20261201T140501Z-a1b2c3d',
-    previousRelease: '20261130T100000Z-0f0f0f0', status, summary, durationMs: status === 'untouched' ? null : 7400, execution: null, verification: null, rollback: null,
+    previousRelease: '20261130T100000Z-0f0f0f0', status, summary, durationMs: status === 'untouched' ? null : 7400, readiness: { verdict: 'READY', findings: [] }, execution: null, verification: null, rollback: null,
   });
   const rep: FleetReport = {
     schemaVersion: 1, tool: { name: 'deckhand', version: '0.1.0' }, stage: 'fleet', status: 'rolled-back', target: { kind: 'ssh', display: '4 hosts' },
@@ -184,5 +184,6 @@ describe('fleet report', () => {
     assert.match(md, /\*\*Build:\*\* once here \(3\.4 s\), the same files shipped to every host: Build here in \/tmp\/s: npm ci/);
     const rows = md.split('\n').filter((l) => /^\| [12] \| `root@web/.test(l));
     assert.deepEqual(rows.map((l) => l.split(' | ').at(-2)), ['**rolled-back**', '**rolled-back**', '**untouched**', '**untouched**']);
+    assert.deepEqual(rows.map((l) => l.split(' | ')[2]), ['READY', 'READY', 'READY', 'READY']);
   });
 });

@@ -25,7 +25,7 @@ import { causeClass, incidentId, writeIncident, type IncidentRecord } from '../i
 import { buildBaseline, recordBaseline } from '../operate/baseline.js';
 import { observeAfterDeploy } from '../operate/baseline-task.js';
 import { checkReadiness } from '../readiness/index.js';
-import { READINESS_STRATEGIES } from '../readiness/requirements.js';
+import { deployCheckOptions } from '../readiness/deploy-requirements.js';
 import { DeckhandError } from '../../core/errors.js';
 import { verify } from '../verify/index.js';
 import type { SmokeCheck } from '../verify/types.js';
@@ -37,7 +37,6 @@ export interface UpOptions extends Omit<DeployOptions, 'brief' | 'briefFile'> {
   checks?: SmokeCheck[];
 }
 
-const RUNTIME_TOOL: Record<string, string> = { node: 'node', python: 'python3', java: 'java', ruby: 'ruby', php: 'php', bun: 'bun', deno: 'deno' };
 
 /** With no target named: compose/docker when an engine is usable and the repo is containerised; systemd as root on systemd; else pm2. */
 export function chooseLocalStrategy(brief: BriefData, state: ProbedState): string {
@@ -100,17 +99,10 @@ export async function up(ctx: RunContext, opts: UpOptions): Promise<LifecycleRep
     const hasCurrent = currentRelease(parseLedger(state.ledgerText, app).ledger) !== null;
 
     // 2. Readiness: the runtime and port discovery found; a port held by our own running release is expected.
-    const rt = b.stack.runtime?.value;
-    const tool = rt ? RUNTIME_TOOL[rt.runtime] : undefined;
-    const needsRuntime = tool && !(opts.build === 'local' && rt?.runtime === 'go') && strategy !== 'docker' && strategy !== 'compose';
     const port = opts.port ?? b.port?.value;
-    const readiness: ReadinessReport = await timed('readiness', `check ${ctx.executor.host.display}`, () => checkReadiness(ctx, {
-      // The brief's strategy only when a host probe can judge it (a kubernetes brief gets the host's general checks).
-      ...(strategy ? { strategy } : b.strategy && (READINESS_STRATEGIES as readonly string[]).includes(b.strategy) ? { strategy: b.strategy } : {}),
-      ...(needsRuntime ? { require: [rt?.range ? `${tool}@${rt.range}` : tool] } : {}),
-      ...(port && !hasCurrent ? { port: [port] } : {}),
-      app, ...(opts.baseDir ? { baseDir: opts.baseDir } : {}),
-    }));
+    const readiness: ReadinessReport = await timed('readiness', `check ${ctx.executor.host.display}`, () => checkReadiness(ctx, deployCheckOptions({
+      brief: b, strategy, build: opts.build, port, hasCurrent, app, baseDir: opts.baseDir ?? null,
+    })));
     stages.push({ stage: 'readiness', status: readiness.data.verdict, summary: `${readiness.data.verdict} (${readiness.findings.filter((f) => f.status !== 'pass').length} findings not passing)`, report: await write('readiness', readiness, renderReadinessMarkdown(readiness)) });
     if (readiness.data.verdict === 'NOT READY') {
       requiredActions.push(...readiness.data.requiredActions);

@@ -11,8 +11,11 @@ import { SCHEMA_VERSION } from '../../../report/common.js';
 import type { ExecutionReport } from '../../../report/execution.js';
 import type { FleetData, FleetHostRow, FleetReport } from '../../../report/fleet.js';
 import type { BriefData } from '../../../report/brief.js';
+import type { ReadinessReport } from '../../../report/readiness.js';
 import { discover } from '../../discover/index.js';
 import { isGitUrl, openSource } from '../../discover/source.js';
+import { checkReadiness } from '../../readiness/index.js';
+import { deployCheckOptions } from '../../readiness/deploy-requirements.js';
 import { verify } from '../../verify/index.js';
 import { Applier, applyPlan, takePlanLock } from '../apply.js';
 import { prepareDeploy, type DeployOptions, type PreparedDeploy } from '../index.js';
@@ -41,8 +44,8 @@ export interface FleetOptions {
 
 export interface PreparedFleet {
   options: FleetOptions;
-  /** One prepared deploy per host, in the order given. */
-  deploys: { host: FleetHost; prepared: PreparedDeploy }[];
+  /** One prepared deploy per host, in the order given, with the host's readiness. */
+  deploys: { host: FleetHost; prepared: PreparedDeploy; readiness: ReadinessReport }[];
   /** Host indexes per batch, in rollout order. */
   batches: number[][];
   build: SharedBuild | null;
@@ -92,7 +95,16 @@ export async function prepareFleet(ctx: RunContext, opts: FleetOptions): Promise
       hctx.onProgress?.({ type: 'step-start', id: 'plan', title: 'read the host and plan' });
       const p = await prepareDeploy(hctx, { ...opts.deploy, source, target: host.target, ...(brief ? { brief } : {}) });
       hctx.onProgress?.({ type: 'step-end', id: 'plan', title: 'read the host and plan', status: 'pass', durationMs: Math.round(performance.now() - t) });
-      return { host, prepared: p };
+      try {
+        const { plan } = p;
+        const readiness = await checkReadiness(hctx, deployCheckOptions({
+          brief: p.brief, strategy: plan.strategy, build: opts.deploy.build ?? p.spec.build, port: plan.handoff.port, hasCurrent: plan.previousRelease !== null, app: plan.app, baseDir: plan.layout.base,
+        }));
+        return { host, prepared: p, readiness };
+      } catch (e) {
+        await p.cleanup();
+        throw e;
+      }
     });
     deploys.push(...prepared);
     const strategy = deploys[0]?.prepared.plan.strategy;
@@ -118,7 +130,8 @@ function row(p: PreparedFleet, i: number): FleetHostRow {
     host: d.host.ctx.executor.host.display, target: d.host.target, batch, canary: p.options.canary > 0 && batch === 1,
     release: plan.releaseId, previousRelease: plan.previousRelease, status: 'planned',
     summary: `batch ${batch}: switches ${plan.app} to ${plan.releaseId}; current now: ${plan.previousRelease ?? 'none (first release)'}`,
-    durationMs: null, execution: null, verification: null, rollback: null,
+    durationMs: null, readiness: { verdict: d.readiness.data.verdict, findings: d.readiness.findings.filter((f) => f.status !== 'pass' && f.status !== 'skipped') },
+    execution: null, verification: null, rollback: null,
   };
 }
 
@@ -138,7 +151,7 @@ function fleetData(p: PreparedFleet, rows: FleetHostRow[], outcome: FleetData['o
   };
 }
 
-const STATUS = { PLANNED: 'planned', VERIFIED: 'verified', ROLLED_BACK: 'rolled-back', FAILED: 'failed' } as const;
+const STATUS = { PLANNED: 'planned', VERIFIED: 'verified', ROLLED_BACK: 'rolled-back', FAILED: 'failed', BLOCKED: 'blocked' } as const;
 
 function envelope(ctx: RunContext, startedAt: Date, t0: number, data: FleetData, steps: StepResult[]): FleetReport {
   const findings: Finding[] = data.hosts.map((r) => ({
@@ -252,6 +265,14 @@ export async function applyFleet(ctx: RunContext, p: PreparedFleet, stopRequeste
   const rows = p.deploys.map((_, i) => row(p, i));
   const data = fleetData(p, rows, 'VERIFIED');
   const plan0 = p.deploys[0]?.prepared.plan;
+  // A host that is NOT READY blocks the rollout before any lock is taken: half a fleet on a new release is worse than none.
+  const notReady = rows.filter((r) => r.readiness?.verdict === 'NOT READY');
+  if (notReady.length > 0) {
+    data.outcome = 'BLOCKED';
+    data.failure = { host: notReady[0]?.host ?? null, batch: null, stage: 'readiness', message: `NOT READY: ${notReady.map((r) => `${r.host} (${r.readiness?.findings.filter((f) => f.status === 'fail' || f.status === 'block').map((f) => f.title).join(', ') || 'see its findings'})`).join('; ')}; no host was changed` };
+    for (const r of rows) { r.status = 'untouched'; r.release = null; r.summary = r.readiness?.verdict === 'NOT READY' ? `NOT READY: ${r.readiness.findings.map((f) => `${f.title}: ${f.summary}`).slice(0, 3).join('; ')}` : 'not deployed: another host is NOT READY'; }
+    return envelope(ctx, startedAt, t0, data, steps);
+  }
   const locks = await lockFleet(p, `fleet deploy ${plan0?.releaseId ?? ''} (${p.deploys.length} hosts)`);
   const switched: number[] = [];
   try {
