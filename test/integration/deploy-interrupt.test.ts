@@ -1,17 +1,16 @@
 // Ctrl-C during a local pm2 deploy: the run stops at the next step boundary and cleans up, the serving release is untouched;
 // Ctrl-C twice aborts at once; a run killed outright is cleaned up by the next deploy. Real pm2, real npm ci, real HTTP.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { cp, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freeLocalPort } from '../../src/exec/free-port.js';
 import { CLI, runCli, type CliResult } from '../helpers/cli.js';
+import { pm2Workspace, type Pm2Workspace } from '../helpers/pm2-workspace.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/node-api/', import.meta.url));
-const PM2 = fileURLToPath(new URL('../../node_modules/pm2/bin/pm2', import.meta.url));
 
 interface ExecReport { data: { outcome: string; releaseId: string; previousRelease: string | null; failure: { step: string; message: string; revert: string | null } | null; warnings: string[] } }
 
@@ -59,6 +58,7 @@ function runAndInterrupt(args: string[], env: Record<string, string>, when: RegE
 }
 
 describe('Ctrl-C during a local pm2 deploy', { concurrency: false }, () => {
+  let ws: Pm2Workspace;
   let work = '';
   let repo = '';
   let base = '';
@@ -87,18 +87,18 @@ describe('Ctrl-C during a local pm2 deploy', { concurrency: false }, () => {
   const lockHeld = async (): Promise<boolean> => (await readdir(join(base, '.deckhand'))).includes('lock');
 
   before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'dh-deploy-interrupt-'));
+    ws = await pm2Workspace('dh-deploy-interrupt-');
+    work = ws.dir;
     repo = join(work, 'repo');
     base = join(work, 'base');
     await cp(EXAMPLE, repo, { recursive: true, filter: (src) => !src.includes('node_modules') });
     await writeFile(join(work, 'slow.yml'), 'commands:\n  build: "sleep 6"\n');
     port = await freeLocalPort();
-    env = { PM2_HOME: join(work, 'pm2-home') };
+    env = ws.env;
   });
 
   after(async () => {
-    try { execFileSync(process.execPath, [PM2, 'kill'], { env: { ...process.env, PM2_HOME: env.PM2_HOME }, stdio: 'ignore', timeout: 30_000 }); } catch { /* daemon not started */ }
-    if (work) await rm(work, { recursive: true, force: true });
+    await ws?.close();
   });
 
   it('v1 deploys and serves', async () => {

@@ -1,17 +1,17 @@
 // deploy/rollback/releases/lock on the local target with the pm2 strategy: real pm2, real npm ci, real HTTP; canary secrets never leak.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile, cp } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { readFile, readdir, writeFile, cp } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { freeLocalPort } from '../../src/exec/free-port.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
+import { pm2Workspace, type Pm2Workspace } from '../helpers/pm2-workspace.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/node-api/', import.meta.url));
-const PM2 = fileURLToPath(new URL('../../node_modules/pm2/bin/pm2', import.meta.url));
 const CANARY = 'canary-Zq7Xw2Lp9-local';
 
 async function get(port: number, path: string): Promise<{ status: number; body: string }> {
@@ -28,6 +28,7 @@ async function listFiles(dir: string): Promise<string[]> {
 }
 
 describe('local pm2 deploy of examples/node-api', { concurrency: false }, () => {
+  let ws: Pm2Workspace;
   let work: string;
   let repo: string;
   let base: string;
@@ -44,18 +45,18 @@ describe('local pm2 deploy of examples/node-api', { concurrency: false }, () => 
   };
 
   before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'dh-deploy-local-'));
+    ws = await pm2Workspace('dh-deploy-local-');
+    work = ws.dir;
     repo = join(work, 'repo');
     base = join(work, 'base');
     reports = join(work, 'reports');
     await cp(EXAMPLE, repo, { recursive: true, filter: (src) => !src.includes('node_modules') });
     port = await freeLocalPort();
-    env = { PM2_HOME: join(work, 'pm2-home'), CANARY_FOR_TEST: CANARY };
+    env = { ...ws.env, CANARY_FOR_TEST: CANARY };
   });
 
   after(async () => {
-    try { execFileSync(process.execPath, [PM2, 'kill'], { env: { ...process.env, PM2_HOME: env.PM2_HOME }, stdio: 'ignore', timeout: 30_000 }); } catch { /* daemon not started */ }
-    await rm(work, { recursive: true, force: true });
+    await ws?.close();
   });
 
   it('--plan changes nothing; without --yes and without a terminal it refuses', async () => {
@@ -192,7 +193,7 @@ describe('local pm2 deploy of examples/node-api', { concurrency: false }, () => 
     for (const o of outputs) {
       assert.ok(!o.stdout.includes(CANARY) && !o.stderr.includes(CANARY), 'CLI output');
     }
-    const files = [...await listFiles(reports), ...await listFiles(join(base, '.deckhand/journal')), ...await listFiles(join(base, 'shared/logs')), ...await listFiles(join(env.PM2_HOME ?? '', 'logs'))];
+    const files = [...await listFiles(reports), ...await listFiles(join(base, '.deckhand/journal')), ...await listFiles(join(base, 'shared/logs')), ...await listFiles(join(ws.home, 'logs'))];
     assert.ok(files.some((f) => f.includes('journal')), 'journals exist');
     for (const f of files) assert.ok(!(await readFile(f, 'utf8')).includes(CANARY), `${f} holds the canary`);
     assert.ok((await readFile(join(base, 'shared/.env'), 'utf8')).includes(CANARY), 'the value did reach the env file (0600) itself');

@@ -1,22 +1,21 @@
 // pm2 cluster reload that waits for readiness, for real on this machine (deckhand's own pm2, PM2_HOME in a temp dir): no request lost under load; a fork-mode restart shown for contrast.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runCli, type CliResult } from '../helpers/cli.js';
+import { pm2Workspace, type Pm2Workspace } from '../helpers/pm2-workspace.js';
 import { freeLocalPort as freePort } from '../../src/exec/free-port.js';
 import { describeLoad, startLoad, type LoadResult } from '../helpers/http-load.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/node-api/', import.meta.url));
-const PM2 = fileURLToPath(new URL('../../node_modules/pm2/bin/pm2', import.meta.url));
 const APP = 'pm2-reload';
 
 interface Pm2Proc { name: string; pid: number; pm2_env: { status: string; exec_mode: string; restart_time: number } }
 
 describe('pm2 reload of examples/node-api under load (local)', { concurrency: false }, () => {
+  let ws: Pm2Workspace;
   let work = '';
   let port = 0;
   let env: Record<string, string> = {};
@@ -27,7 +26,7 @@ describe('pm2 reload of examples/node-api under load (local)', { concurrency: fa
   };
   /** The app's last log lines, for a failure message (pm2 writes them under the base's shared/logs). */
   const appLog = async (): Promise<string> => (await readFile(join(work, 'base/shared/logs', `${APP}.err.log`), 'utf8').catch(() => '')).split('\n').slice(-15).join('\n');
-  const jlist = (): Pm2Proc[] => (JSON.parse(execFileSync(process.execPath, [PM2, 'jlist'], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000 })) as Pm2Proc[])
+  const jlist = (): Pm2Proc[] => (JSON.parse(ws.pm2('jlist')) as Pm2Proc[])
     .filter((p) => p.name === APP);
   /** Runs a deploy under ~100 requests/s to /version and returns both. */
   const underLoad = async (version: string, extra: string[] = []): Promise<{ r: CliResult; load: LoadResult }> => {
@@ -45,15 +44,15 @@ describe('pm2 reload of examples/node-api under load (local)', { concurrency: fa
   };
 
   before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'dh-pm2-reload-'));
+    ws = await pm2Workspace('dh-pm2-reload-');
+    work = ws.dir;
     await cp(EXAMPLE, join(work, 'repo'), { recursive: true, filter: (src) => !src.includes('node_modules') });
     port = await freePort();
-    env = { PM2_HOME: join(work, 'pm2-home') };
+    env = ws.env;
   });
 
   after(async () => {
-    try { execFileSync(process.execPath, [PM2, 'kill'], { env: { ...process.env, PM2_HOME: env.PM2_HOME }, stdio: 'ignore', timeout: 30_000 }); } catch { /* daemon not started */ }
-    await rm(work, { recursive: true, force: true });
+    await ws?.close();
   });
 
   it('first deploy: 2 cluster instances, wait_ready from the start file, listen_timeout from --start-timeout, kill_timeout', async () => {

@@ -2,20 +2,18 @@
 // DB-auth diagnosis with its evidence, SEV-1, rolled back to the release whose env file worked (the rollback restores
 // it), verified; neither password in any output, report, record, journal or log.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freeLocalPort } from '../../src/exec/free-port.js';
 import { IncidentRecordSchema, IncidentReportSchema } from '../../src/report/incident.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
+import { pm2Workspace, type Pm2Workspace } from '../helpers/pm2-workspace.js';
 import { postgresOrSkip, startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/node-api/', import.meta.url));
-const PM2 = fileURLToPath(new URL('../../node_modules/pm2/bin/pm2', import.meta.url));
 const APP = 'inc-db-api';
 // Random per run: canaries for both passwords, looked for in everything deckhand writes or prints.
 const PG_PASSWORD = `pg-right-${randomBytes(9).toString('hex')}`;
@@ -36,6 +34,7 @@ async function get(url: string): Promise<{ status: number; body: string }> {
 
 describe('deckhand incident: a wrong database password in the new release (local pm2, real PostgreSQL)', { concurrency: false }, () => {
   let pg: TestPostgres | null = null;
+  let ws: Pm2Workspace | undefined;
   let work = '';
   let base = '';
   let appPort = 0;
@@ -65,20 +64,18 @@ describe('deckhand incident: a wrong database password in the new release (local
     if (!pg) return;
     await pg.psql(`CREATE ROLE app LOGIN PASSWORD '${PG_PASSWORD}'`);
     await pg.psql('CREATE DATABASE appdb OWNER app');
-    work = await mkdtemp(join(tmpdir(), 'dh-inc-db-'));
+    ws = await pm2Workspace('dh-inc-db-');
+    work = ws.dir;
     base = join(work, 'base');
     appPort = await freeLocalPort();
     await cp(EXAMPLE, join(work, 'repo'), { recursive: true, filter: (src) => !src.includes('node_modules') });
     await writeFile(join(work, 'checks.yml'), 'checks:\n  - name: ready\n    path: /ready\n    conditions: ["[STATUS] == 200"]\n');
-    env = { PM2_HOME: join(work, 'pm2-home') };
+    env = ws.env;
   });
 
   after(async () => {
-    if (work) {
-      try { execFileSync(process.execPath, [PM2, 'kill'], { env: { ...process.env, PM2_HOME: join(work, 'pm2-home') }, stdio: 'ignore', timeout: 30_000 }); } catch { /* no daemon */ }
-    }
+    await ws?.close();
     await pg?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
   });
 
   test('release 1 VERIFIED; release 2 with a wrong password → SEV-1 DB-auth, rolled back (env restored), verified, recorded', async (t) => {
@@ -173,7 +170,7 @@ describe('deckhand incident: a wrong database password in the new release (local
     }
     const files = [
       ...await listFiles(join(base, '.deckhand/journal')), ...await listFiles(join(base, '.deckhand/incidents')), ...await listFiles(join(work, 'reports')),
-      ...await listFiles(join(base, 'shared/logs')), ...await listFiles(join(work, 'pm2-home/logs')),
+      ...await listFiles(join(base, 'shared/logs')), ...await listFiles(join(ws?.home ?? '', 'logs')),
     ];
     assert.ok(files.some((f) => f.includes('/incidents/')) && files.some((f) => f.includes('/reports/')) && files.some((f) => f.includes('/journal/')), files.join('\n'));
     for (const f of files) {

@@ -1,8 +1,6 @@
 // `deckhand mcp` driven by the SDK's own client over stdio: tools and annotations, discovery, readiness, the plan → apply gate, resources.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -11,10 +9,10 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { freeLocalPort } from '../../src/exec/free-port.js';
 import { CLI } from '../helpers/cli.js';
+import { pm2Workspace, type Pm2Workspace } from '../helpers/pm2-workspace.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/node-api/', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('../fixtures/discover/node-express/', import.meta.url));
-const PM2 = fileURLToPath(new URL('../../node_modules/pm2/bin/pm2', import.meta.url));
 const CANARY = 'canary-Mc9Pq4Vt7-mcp';
 const DESTRUCTIVE = ['deployment_apply', 'incident_rollback', 'repo_service_lifecycle', 'service_operations_apply'];
 const READ_ONLY = ['repo_runtime_discovery', 'target_host_readiness', 'deployment_plan', 'deployment_verifier', 'service_operations', 'incident_triage'];
@@ -34,6 +32,7 @@ async function connect(args: string[], env: Record<string, string>): Promise<{ c
 const text = (r: CallToolResult): string => r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 
 describe('deckhand mcp over stdio', { concurrency: false }, () => {
+  let ws: Pm2Workspace;
   let work: string;
   let repo: string;
   let base: string;
@@ -52,20 +51,20 @@ describe('deckhand mcp over stdio', { concurrency: false }, () => {
   });
 
   before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'dh-mcp-'));
+    ws = await pm2Workspace('dh-mcp-');
+    work = ws.dir;
     repo = join(work, 'repo');
     base = join(work, 'base');
     await cp(EXAMPLE, repo, { recursive: true, filter: (src) => !src.includes('node_modules') });
     await writeFile(join(work, 'prod.env'), `APP_VERSION=1.0.0\nDATABASE_URL=postgres://app:${CANARY}@127.0.0.1:1/app\n`, { mode: 0o600 });
     port = await freeLocalPort();
-    env = { PM2_HOME: join(work, 'pm2-home') };
+    env = ws.env;
     ({ client, stderr } = await connect([], env));
   });
 
   after(async () => {
     await client?.close();
-    try { execFileSync(process.execPath, [PM2, 'kill'], { env: { ...process.env, PM2_HOME: env.PM2_HOME }, stdio: 'ignore', timeout: 30_000 }); } catch { /* daemon not started */ }
-    await rm(work, { recursive: true, force: true });
+    await ws?.close();
   });
 
   it('lists one tool per skill with honest annotations', async () => {

@@ -3,19 +3,18 @@
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freeLocalPort } from '../../src/exec/free-port.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
+import { pm2Workspace, type Pm2Workspace } from '../helpers/pm2-workspace.js';
 import { postgresOrSkip, startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
 const run = promisify(execFile);
 const EXAMPLE = fileURLToPath(new URL('../../examples/node-api/', import.meta.url));
-const PM2 = fileURLToPath(new URL('../../node_modules/pm2/bin/pm2', import.meta.url));
 const PASSWORD = `bv-${randomBytes(9).toString('hex')}`;
 const APP = 'opsbv-api';
 
@@ -47,6 +46,7 @@ async function leftovers(): Promise<string[]> {
 
 describe('ops backup-verify with real PostgreSQL (local target, as root: the throwaway server runs as postgres)', { concurrency: false }, () => {
   let pg: TestPostgres | null = null;
+  let ws: Pm2Workspace | undefined;
   let work = '';
   let base = '';
   let env: Record<string, string> = {};
@@ -62,9 +62,10 @@ describe('ops backup-verify with real PostgreSQL (local target, as root: the thr
     if (!pg) return;
     await pg.psql(`CREATE ROLE app LOGIN PASSWORD '${PASSWORD}'`);
     await pg.psql('CREATE DATABASE appdb OWNER app');
-    work = await mkdtemp(join(tmpdir(), 'dh-ops-bv-'));
+    ws = await pm2Workspace('dh-ops-bv-');
+    work = ws.dir;
     base = join(work, 'base');
-    env = { PM2_HOME: join(work, 'pm2-home') };
+    env = ws.env;
     await cp(EXAMPLE, join(work, 'repo'), { recursive: true, filter: (src) => !src.includes('node_modules') });
     const appPort = await freeLocalPort();
     await writeFile(join(work, 'prod.env'), `DATABASE_URL=postgres://app:${PASSWORD}@127.0.0.1:${pg.port}/appdb\n`, { mode: 0o600 });
@@ -84,10 +85,7 @@ describe('ops backup-verify with real PostgreSQL (local target, as root: the thr
   });
 
   after(async () => {
-    if (work) {
-      try { execFileSync(process.execPath, [PM2, 'kill'], { env: { ...process.env, PM2_HOME: join(work, 'pm2-home') }, stdio: 'ignore', timeout: 30_000 }); } catch { /* no daemon */ }
-      await rm(work, { recursive: true, force: true });
-    }
+    await ws?.close();
     await pg?.stop();
   });
 

@@ -1,25 +1,25 @@
 // `deckhand ops resources` on this machine for a pm2 app: the leaking fixture deployed with the pm2 strategy is flagged (pm2's PIDs, real /proc).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freeLocalPort } from '../../src/exec/free-port.js';
 import { runCli } from '../helpers/cli.js';
+import { pm2Workspace, type Pm2Workspace } from '../helpers/pm2-workspace.js';
 
 const LEAKY_SRC = fileURLToPath(new URL('../fixtures/leaky-app/', import.meta.url));
-const PM2 = fileURLToPath(new URL('../../node_modules/pm2/bin/pm2', import.meta.url));
 
 describe('ops resources on a local pm2 app', { concurrency: false }, () => {
+  let ws: Pm2Workspace;
   let work = '';
   let env: Record<string, string> = {};
   let deployed = '';
 
   before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'dh-ops-resources-pm2-'));
-    env = { PM2_HOME: join(work, 'pm2-home') };
+    ws = await pm2Workspace('dh-ops-resources-pm2-');
+    work = ws.dir;
+    env = ws.env;
     await cp(LEAKY_SRC, join(work, 'repo'), { recursive: true });
     const d = await runCli(['deploy', 'local', '--repo', join(work, 'repo'), '--strategy', 'pm2', '--name', 'opsr-pm2', '--base-dir', join(work, 'base'),
       '--port', String(await freeLocalPort()), '--health', '/health', '--json', '--yes'], { env, timeoutMs: 240_000 });
@@ -27,9 +27,7 @@ describe('ops resources on a local pm2 app', { concurrency: false }, () => {
   });
 
   after(async () => {
-    if (!work) return;
-    try { execFileSync(process.execPath, [PM2, 'kill'], { env: { ...process.env, ...env }, stdio: 'ignore', timeout: 30_000 }); } catch { /* no daemon */ }
-    await rm(work, { recursive: true, force: true });
+    await ws?.close();
   });
 
   test('the leaking pm2 app is flagged; its PID is pm2\'s instance', async (t) => {
@@ -38,7 +36,7 @@ describe('ops resources on a local pm2 app', { concurrency: false }, () => {
     const rep = JSON.parse(r.stdout) as { status: string; findings: { id: string; status: string; summary: string }[]; data: { kind: string; leakSuspected: boolean; processes: { pid: number; comm: string }[] } };
     t.diagnostic(rep.findings.map((f) => `${f.status} ${f.id}: ${f.summary}`).join('\n'));
     assert.equal(rep.data.kind, 'pm2');
-    const jlist = JSON.parse(execFileSync(process.execPath, [PM2, 'jlist'], { env: { ...process.env, ...env } }).toString()) as { name: string; pid: number }[];
+    const jlist = JSON.parse(ws.pm2('jlist')) as { name: string; pid: number }[];
     assert.deepEqual(rep.data.processes.map((p) => p.pid), jlist.filter((p) => p.name === 'opsr-pm2').map((p) => p.pid));
     assert.equal(rep.data.leakSuspected, true);
     assert.equal(rep.status, 'attention');

@@ -1,17 +1,15 @@
 // ops scale with pm2 for real on this machine (deckhand's own pm2, PM2_HOME in a temp dir): cluster 1 → 3, every worker gets requests; fork mode refused.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { runCli, type CliResult } from '../helpers/cli.js';
+import { pm2Workspace, type Pm2Workspace } from '../helpers/pm2-workspace.js';
 import { freeLocalPort as freePort } from '../../src/exec/free-port.js';
 import { OperationsReportSchema, type OperationsReport } from '../../src/report/operations.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/node-api/', import.meta.url));
-const PM2 = fileURLToPath(new URL('../../node_modules/pm2/bin/pm2', import.meta.url));
 const APP = 'pm2-oscale';
 const FORK = 'pm2-oscale-fork';
 
@@ -19,10 +17,11 @@ interface Pm2Proc { name: string; pid: number; pm2_env: { status: string; exec_m
 type ScaleData = Extract<OperationsReport['data'], { task: 'scale' }>;
 
 describe('ops scale of a pm2 cluster app (local)', { concurrency: false }, () => {
+  let ws: Pm2Workspace;
   let work = '';
   let port = 0;
   let env: Record<string, string> = {};
-  const jlist = (name: string): Pm2Proc[] => (JSON.parse(execFileSync(process.execPath, [PM2, 'jlist'], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 30_000 })) as Pm2Proc[])
+  const jlist = (name: string): Pm2Proc[] => (JSON.parse(ws.pm2('jlist')) as Pm2Proc[])
     .filter((p) => p.name === name);
   const deploy = async (name: string, base: string, p: number, extra: string[]): Promise<CliResult> => {
     await writeFile(join(work, 'v.env'), 'APP_VERSION=1\n', { mode: 0o600 });
@@ -38,15 +37,15 @@ describe('ops scale of a pm2 cluster app (local)', { concurrency: false }, () =>
   };
 
   before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'dh-oscale-pm2-'));
+    ws = await pm2Workspace('dh-oscale-pm2-');
+    work = ws.dir;
     await cp(EXAMPLE, join(work, 'repo'), { recursive: true, filter: (src) => !src.includes('node_modules') });
     port = await freePort();
-    env = { PM2_HOME: join(work, 'pm2-home') };
+    env = ws.env;
   });
 
   after(async () => {
-    try { execFileSync(process.execPath, [PM2, 'kill'], { env: { ...process.env, PM2_HOME: env.PM2_HOME }, stdio: 'ignore', timeout: 30_000 }); } catch { /* daemon not started */ }
-    await rm(work, { recursive: true, force: true });
+    await ws?.close();
   });
 
   it('deploys one cluster instance; without --yes nothing changes and the plan says pm2 scale', async () => {
@@ -78,7 +77,7 @@ describe('ops scale of a pm2 cluster app (local)', { concurrency: false }, () =>
   });
 
   it('pm2 save ran: the dump pm2 resurrects from holds 3 workers', async () => {
-    const dump = JSON.parse(await readFile(join(env.PM2_HOME ?? '', 'dump.pm2'), 'utf8')) as { name: string }[];
+    const dump = JSON.parse(await readFile(join(ws.home, 'dump.pm2'), 'utf8')) as { name: string }[];
     assert.equal(dump.filter((p) => p.name === APP).length, 3);
   });
 

@@ -1,18 +1,17 @@
 // `deckhand up` on the local target (pm2): VERIFIED with a baseline; a release that fails verification is rolled back automatically.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freeLocalPort } from '../../src/exec/free-port.js';
 import { runCli } from '../helpers/cli.js';
+import { pm2Workspace, type Pm2Workspace } from '../helpers/pm2-workspace.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/node-api/', import.meta.url));
-const PM2 = fileURLToPath(new URL('../../node_modules/pm2/bin/pm2', import.meta.url));
 
 describe('deckhand up on the local target', { concurrency: false }, () => {
+  let ws: Pm2Workspace;
   let work = '';
   let port = 0;
   let env: Record<string, string> = {};
@@ -25,16 +24,16 @@ describe('deckhand up on the local target', { concurrency: false }, () => {
   const version = async (): Promise<string> => ((await (await fetch(`http://127.0.0.1:${port}/version`, { signal: AbortSignal.timeout(5000) })).json()) as { version: string }).version;
 
   before(async () => {
-    work = await mkdtemp(join(tmpdir(), 'dh-up-local-'));
+    ws = await pm2Workspace('dh-up-local-');
+    work = ws.dir;
     await cp(EXAMPLE, join(work, 'repo'), { recursive: true, filter: (s) => !s.includes('node_modules') });
     // The smoke check pins the version users must get: release 2.0.0 fails it, as a broken release would.
     await writeFile(join(work, 'checks.yml'), 'checks:\n  - name: version\n    path: /version\n    conditions: [\'[BODY].version == "1.0.0"\']\n');
     port = await freeLocalPort();
-    env = { PM2_HOME: join(work, 'pm2') };
+    env = ws.env;
   });
   after(async () => {
-    try { execFileSync(process.execPath, [PM2, 'kill'], { env: { ...process.env, PM2_HOME: env.PM2_HOME }, stdio: 'ignore', timeout: 30_000 }); } catch { /* not started */ }
-    await rm(work, { recursive: true, force: true });
+    await ws?.close();
   });
 
   it('a first release comes up VERIFIED and records the ops baseline', async () => {

@@ -1,19 +1,17 @@
 // A deploy with a wrong database password: verify says FAILED with deps "auth failed", the failing /ready check and the
 // log pattern, never the password; the same deploy with the right password is VERIFIED. Real PostgreSQL, pm2 and HTTP.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freeLocalPort } from '../../src/exec/free-port.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
+import { pm2Workspace, type Pm2Workspace } from '../helpers/pm2-workspace.js';
 import { postgresOrSkip, startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/node-api/', import.meta.url));
-const PM2 = fileURLToPath(new URL('../../node_modules/pm2/bin/pm2', import.meta.url));
 const PG_PASSWORD = `pg-${randomBytes(9).toString('hex')}`;
 const PG_WRONG = `wrong-${randomBytes(6).toString('hex')}`;
 
@@ -30,6 +28,7 @@ async function listFiles(dir: string): Promise<string[]> {
 
 describe('verify after a deploy with a wrong database password (local pm2, real PostgreSQL)', { concurrency: false }, () => {
   let pg: TestPostgres | null = null;
+  let ws: Pm2Workspace | undefined;
   let work = '';
   let base = '';
   let checks = '';
@@ -66,20 +65,18 @@ describe('verify after a deploy with a wrong database password (local pm2, real 
     await pg.psql(`CREATE ROLE app LOGIN PASSWORD '${PG_PASSWORD}'`);
     await pg.psql('CREATE DATABASE appdb OWNER app');
 
-    work = await mkdtemp(join(tmpdir(), 'dh-db-auth-'));
+    ws = await pm2Workspace('dh-db-auth-');
+    work = ws.dir;
     base = join(work, 'base');
     await cp(EXAMPLE, join(work, 'repo'), { recursive: true, filter: (src) => !src.includes('node_modules') });
     checks = join(work, 'checks.yml');
     await writeFile(checks, 'checks:\n  - name: ready\n    path: /ready\n    conditions: ["[STATUS] == 200"]\n');
-    env = { PM2_HOME: join(work, 'pm2-home') };
+    env = ws.env;
   });
 
   after(async () => {
-    if (work) {
-      try { execFileSync(process.execPath, [PM2, 'kill'], { env: { ...process.env, PM2_HOME: join(work, 'pm2-home') }, stdio: 'ignore', timeout: 30_000 }); } catch { /* daemon not started */ }
-    }
+    await ws?.close();
     await pg?.stop();
-    if (work) await rm(work, { recursive: true, force: true });
   });
 
   test('wrong password: FAILED with deps "auth failed", /ready failing and the log pattern found', async (t) => {
@@ -135,7 +132,7 @@ describe('verify after a deploy with a wrong database password (local pm2, real 
     for (const o of outputs) {
       for (const pw of [PG_PASSWORD, PG_WRONG]) assert.ok(!o.stdout.includes(pw) && !o.stderr.includes(pw), 'a password in the CLI output');
     }
-    const files = [...await listFiles(join(base, '.deckhand/journal')), ...await listFiles(join(base, 'shared/logs')), ...await listFiles(join(work, 'pm2-home/logs'))];
+    const files = [...await listFiles(join(base, '.deckhand/journal')), ...await listFiles(join(base, 'shared/logs')), ...await listFiles(join(ws?.home ?? '', 'logs'))];
     assert.ok(files.length > 0);
     for (const f of files) {
       const text = await readFile(f, 'utf8');

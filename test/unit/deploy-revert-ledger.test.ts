@@ -5,21 +5,10 @@ import { describe, it } from 'node:test';
 import { Redactor } from '../../src/core/redact.js';
 import { RecordingExecutor } from '../../src/exec/recording.js';
 import { applyPlan } from '../../src/stages/deploy/apply.js';
-import { emptyLedger, restartStamp, servingSince, withDeployed, withFailed, type Ledger, type LedgerEntry } from '../../src/stages/deploy/ledger.js';
+import { restartStamp, servingSince, withFailed, type Ledger } from '../../src/stages/deploy/ledger.js';
 import { probeState, stateFingerprint, stateSummary } from '../../src/stages/deploy/state.js';
 import type { Plan } from '../../src/stages/deploy/types.js';
-
-const R1 = '20261201T100000Z-aaaaaaa';
-const R2 = '20261201T110000Z-bbbbbbb';
-const R3 = '20261201T120000Z-ccccccc';
-
-function entry(id: string, deployedAt: string): Omit<LedgerEntry, 'status'> {
-  return { id, commit: null, dirty: false, strategy: 'systemd', deployedAt, deployedBy: 'x', deckhandVersion: '0', port: 3000, healthPath: '/health', serviceUser: 'shop' };
-}
-
-function twoReleases(): Ledger {
-  return withDeployed(withDeployed(emptyLedger('shop'), entry(R1, '2026-12-01T10:00:00.000Z')), entry(R2, '2026-12-01T11:00:00.000Z'));
-}
+import { ledgerEntry, R1, R2, R3, stateProbe, twoReleases } from '../helpers/ledger.js';
 
 describe('the ledger after a reverted deploy', () => {
   it('restartStamp: the next whole second (an exact second stays)', () => {
@@ -28,16 +17,11 @@ describe('the ledger after a reverted deploy', () => {
   });
 
   it('withFailed with the restored release: servingSince is the revert\'s restart, not the previous deploy', () => {
-    const l = withFailed(twoReleases(), entry(R3, '2026-12-01T12:00:00.000Z'), 'health check failed', { id: R2, at: '2026-12-01T12:00:04.000Z' });
+    const l = withFailed(twoReleases(), ledgerEntry(R3, '2026-12-01T12:00:00.000Z'), 'health check failed', { id: R2, at: '2026-12-01T12:00:04.000Z' });
     assert.deepEqual(l.releases.map((r) => [r.id, r.status, r.restoredAt ?? null]), [[R1, 'previous', null], [R2, 'current', '2026-12-01T12:00:04.000Z'], [R3, 'failed', null]]);
     assert.equal(servingSince(l), '2026-12-01T12:00:04.000Z');
   });
 });
-
-function stateProbe(l: Ledger): string {
-  return ['user=root', 'uid=0', 'home=/root', 'hostname=web1', 'sudo=1', 'systemd=1', 'tool.rsync=1', 'base=/opt/shop', 'base_exists=1',
-    `current=releases/${l.releases.find((r) => r.status === 'current')?.id ?? ''}`, '@@ledger', JSON.stringify(l), '@@end', '@@releases', ...l.releases.map((r) => r.id), '@@end'].join('\n');
-}
 
 async function deployFailingStart(revertExit: number): Promise<{ outcome: string; ledger: Ledger }> {
   const exec = new RecordingExecutor([

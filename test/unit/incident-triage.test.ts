@@ -8,6 +8,7 @@ import { reportJsonSchema } from '../../src/report/json-schema.js';
 import { DIAGNOSES, diagnose, incidentCause } from '../../src/stages/incident/diagnoses.js';
 import { classify } from '../../src/stages/incident/severity.js';
 import { parseSignalsProbe, type Signals } from '../../src/stages/incident/signals.js';
+import { signals } from '../helpers/incident-signals.js';
 import { signalsProbeCommand } from '../../src/stages/incident/signals-command.js';
 import { restartCommand } from '../../src/stages/incident/stabilise.js';
 import { rollbackRefusal } from '../../src/stages/incident/index.js';
@@ -16,17 +17,6 @@ import type { ExecutionReport } from '../../src/report/execution.js';
 import type { DeployedApp } from '../../src/stages/operate/deployed-app.js';
 
 const CANARY = 'canary-Tri9Xw2Lq-unit';
-
-function signals(over: Partial<Signals> = {}, service: Partial<Signals['service']> = {}): Signals {
-  return {
-    app: 'api', strategy: 'systemd', release: 'r2',
-    service: { state: 'running', detail: 'api.service active (running)', restarts: 0, result: 'success', exitStatus: 0, memoryLimit: null, oomKilled: false, problem: null, ...service },
-    health: { via: 'app', url: 'http://127.0.0.1:3000/health', code: 200, curlExit: 0 },
-    proxies: [], logs: [], kernel: [], deps: [], disk: { usedPercent: 40, availBytes: 10 * 2 ** 30, mount: '/' }, memory: null, certificates: [],
-    changes: { current: 'r2', previous: 'r1', commit: { from: 'aaa', to: 'bbb' }, envKeysAdded: [], envKeysRemoved: [], configChanged: [], recentDeploys: [] },
-    problems: [], ...over,
-  };
-}
 
 const ids = (s: Signals): string[] => diagnose(s).map((d) => d.id);
 

@@ -5,25 +5,14 @@ import { shJoin } from '../../src/core/command.js';
 import { Redactor } from '../../src/core/redact.js';
 import type { HostRef } from '../../src/core/target.js';
 import { RecordingExecutor } from '../../src/exec/recording.js';
-import { emptyLedger, withDeployed, type Ledger, type LedgerEntry } from '../../src/stages/deploy/ledger.js';
 import { rollback } from '../../src/stages/deploy/rollback.js';
+import { stateProbe, twoReleases } from '../helpers/ledger.js';
 
-const R1 = '20261201T100000Z-aaaaaaa';
-const R2 = '20261201T110000Z-bbbbbbb';
 const LOCAL_PM2 = '/home/op/deckhand/node_modules/pm2/bin/pm2';
 
-function entry(id: string, deployedAt: string): Omit<LedgerEntry, 'status'> {
-  return { id, commit: null, dirty: false, strategy: 'pm2', deployedAt, deployedBy: 'x', deckhandVersion: '0', port: 3000, healthPath: '/health', serviceUser: 'shop' };
-}
-
-function stateProbe(l: Ledger): string {
-  return ['user=root', 'uid=0', 'home=/root', 'hostname=web1', 'sudo=1', 'systemd=1', 'tool.rsync=1', 'tool.pm2=1', 'base=/opt/shop', 'base_exists=1',
-    `current=releases/${l.releases.find((r) => r.status === 'current')?.id ?? ''}`, '@@ledger', JSON.stringify(l), '@@end', '@@releases', ...l.releases.map((r) => r.id), '@@end'].join('\n');
-}
-
 async function rollbackOn(host: HostRef): Promise<string[]> {
-  const l = withDeployed(withDeployed(emptyLedger('shop'), entry(R1, '2026-12-01T10:00:00.000Z')), entry(R2, '2026-12-01T11:00:00.000Z'));
-  const exec = new RecordingExecutor([{ match: 'deckhand-state', stdout: stateProbe(l) }, { match: /.*/, stdout: 'ok' }], host);
+  const l = twoReleases('pm2');
+  const exec = new RecordingExecutor([{ match: 'deckhand-state', stdout: stateProbe(l, ['pm2']) }, { match: /.*/, stdout: 'ok' }], host);
   const r = await rollback({ executor: exec, redactor: new Redactor() }, { app: 'shop', target: host.display, baseDir: '/opt/shop', pm2Bin: LOCAL_PM2 });
   assert.equal(r.data.outcome, 'SUCCESS', JSON.stringify(r.data.failure));
   return exec.calls.map((c) => shJoin(c.argv));

@@ -4,21 +4,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Redactor } from '../../src/core/redact.js';
 import { RecordingExecutor } from '../../src/exec/recording.js';
-import { emptyLedger, knownGood, servingSince, withDeployed, withFailed, withRolledBack, type Ledger, type LedgerEntry } from '../../src/stages/deploy/ledger.js';
+import { emptyLedger, knownGood, servingSince, withDeployed, withFailed, withRolledBack, type Ledger } from '../../src/stages/deploy/ledger.js';
 import { rollback } from '../../src/stages/deploy/rollback.js';
 import { verify } from '../../src/stages/verify/index.js';
-
-const R1 = '20261201T100000Z-aaaaaaa';
-const R2 = '20261201T110000Z-bbbbbbb';
-const R3 = '20261201T120000Z-ccccccc';
-
-function entry(id: string, deployedAt: string): Omit<LedgerEntry, 'status'> {
-  return { id, commit: null, dirty: false, strategy: 'systemd', deployedAt, deployedBy: 'x', deckhandVersion: '0', port: 3000, healthPath: '/health', serviceUser: 'shop' };
-}
-
-function twoReleases(): Ledger {
-  return withDeployed(withDeployed(emptyLedger('shop'), entry(R1, '2026-12-01T10:00:00.000Z')), entry(R2, '2026-12-01T11:00:00.000Z'));
-}
+import { ledgerEntry, R1, R2, R3, stateProbe, twoReleases } from '../helpers/ledger.js';
 
 describe('servingSince: when what serves now started serving', () => {
   it('after deploys: the newest deploy', () => {
@@ -32,31 +21,26 @@ describe('servingSince: when what serves now started serving', () => {
   });
 
   it('a deploy after the rollback moves it on; a second rollback to the same release moves it again', () => {
-    let l = withDeployed(withRolledBack(twoReleases(), R1, '2026-12-01T11:20:01.000Z'), entry(R3, '2026-12-01T12:00:00.000Z'));
+    let l = withDeployed(withRolledBack(twoReleases(), R1, '2026-12-01T11:20:01.000Z'), ledgerEntry(R3, '2026-12-01T12:00:00.000Z'));
     assert.equal(servingSince(l), '2026-12-01T12:00:00.000Z');
     l = withRolledBack(l, R1, '2026-12-01T12:30:02.000Z');
     assert.equal(servingSince(l), '2026-12-01T12:30:02.000Z');
   });
 
   it('a failed deploy never served: it does not move the window', () => {
-    const l = withFailed(twoReleases(), entry(R3, '2026-12-01T12:00:00.000Z'), 'health check failed');
+    const l = withFailed(twoReleases(), ledgerEntry(R3, '2026-12-01T12:00:00.000Z'), 'health check failed');
     assert.equal(servingSince(l), '2026-12-01T11:00:00.000Z');
   });
 
   it('an empty ledger, or unreadable times: null (verify then reads the newest lines)', () => {
     assert.equal(servingSince(emptyLedger('shop')), null);
-    assert.equal(servingSince(withDeployed(emptyLedger('shop'), entry(R1, 'not a time'))), null);
+    assert.equal(servingSince(withDeployed(emptyLedger('shop'), ledgerEntry(R1, 'not a time'))), null);
   });
 
   it('a rollback recorded by an older deckhand (no restoredAt): the newest deploy', () => {
     assert.equal(servingSince(withRolledBack(twoReleases(), R1)), '2026-12-01T11:00:00.000Z');
   });
 });
-
-function stateProbe(l: Ledger): string {
-  return ['user=root', 'uid=0', 'home=/root', 'hostname=web1', 'sudo=1', 'systemd=1', 'tool.rsync=1', 'base=/opt/shop', 'base_exists=1',
-    `current=releases/${l.releases.find((r) => r.status === 'current')?.id ?? ''}`, '@@ledger', JSON.stringify(l), '@@end', '@@releases', ...l.releases.map((r) => r.id), '@@end'].join('\n');
-}
 
 describe('the window verify and rollback use', () => {
   it('rollback records the restart (the next whole second) in the ledger', async () => {
@@ -87,7 +71,7 @@ describe('the window verify and rollback use', () => {
 
 describe('the default rollback target is known good', () => {
   it('a release rolled back from is skipped: after R1 ← R2 (rolled back), R3 rolls back to R1, not R2', async () => {
-    const l = withDeployed(withRolledBack(twoReleases(), R1, '2026-12-01T11:20:01.000Z'), entry(R3, '2026-12-01T12:00:00.000Z'));
+    const l = withDeployed(withRolledBack(twoReleases(), R1, '2026-12-01T11:20:01.000Z'), ledgerEntry(R3, '2026-12-01T12:00:00.000Z'));
     assert.deepEqual(l.releases.map((r) => [r.id, r.status, knownGood(r)]), [[R1, 'previous', true], [R2, 'rolled-back', false], [R3, 'current', true]]);
     const exec = new RecordingExecutor([{ match: 'deckhand-state', stdout: stateProbe(l) }, { match: /.*/, stdout: 'ok' }]);
     const r = await rollback({ executor: exec, redactor: new Redactor() }, { app: 'shop', target: 'root@web1', baseDir: '/opt/shop' });
@@ -96,7 +80,7 @@ describe('the default rollback target is known good', () => {
   });
 
   it('with only a release rolled back from before the current one: nothing to roll back to by default, --to still takes it', async () => {
-    const l = withDeployed(withDeployed(emptyLedger('shop'), entry(R2, '2026-12-01T11:00:00.000Z')), entry(R3, '2026-12-01T12:00:00.000Z'));
+    const l = withDeployed(withDeployed(emptyLedger('shop'), ledgerEntry(R2, '2026-12-01T11:00:00.000Z')), ledgerEntry(R3, '2026-12-01T12:00:00.000Z'));
     const bad: Ledger = { ...l, releases: l.releases.map((r) => (r.id === R2 ? { ...r, status: 'rolled-back' } : r)) };
     const exec = (): RecordingExecutor => new RecordingExecutor([{ match: 'deckhand-state', stdout: stateProbe(bad) }, { match: /.*/, stdout: 'ok' }]);
     await assert.rejects(rollback({ executor: exec(), redactor: new Redactor() }, { app: 'shop', target: 'root@web1', baseDir: '/opt/shop' }), /there is no earlier release to roll back to/);

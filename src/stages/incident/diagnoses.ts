@@ -1,4 +1,5 @@
 // The diagnosis catalogue: each common failure with its matcher over the signals, its cause class and the action to take.
+import type { Finding } from '../../report/common.js';
 import type { CauseClass, Diagnosis } from '../../report/incident.js';
 import type { DepSignal, Signals } from './signals.js';
 
@@ -121,10 +122,20 @@ export function diagnose(s: Signals, rules: readonly DiagnosisRule[] = DIAGNOSES
 }
 
 /**
- * The incident's cause class: the first diagnosis that is not the crash loop or the 502 (those are symptoms of the
- * others), else the first diagnosis, else unknown.
+ * Cause class from failing findings, for a release no diagnosis matched: dependencies, disk, permissions and
+ * certificates are infrastructure; the app's own errors (its logs, its HTTP answers, a crash loop) are application.
  */
-export function incidentCause(ds: readonly Diagnosis[]): CauseClass {
+function findingsCause(failing: readonly Finding[]): CauseClass {
+  const infra = failing.some((f) => f.section === 'deps' || f.section === 'tls' || f.section === 'proxy' || /ENOSPC|permission denied|disk/i.test(f.summary));
+  const app = failing.some((f) => ['http', 'smoke', 'logs', 'process', 'version', 'port'].includes(f.section));
+  return infra ? 'infrastructure' : app ? 'application' : 'unknown';
+}
+
+/**
+ * The incident's cause class: the first diagnosis that is not the crash loop or the 502 (those are symptoms of the
+ * others), else the first diagnosis, else what the failing findings (a deploy's, its verification's) point to, else unknown.
+ */
+export function incidentCause(ds: readonly Diagnosis[], failing: readonly Finding[] = []): CauseClass {
   const root = ds.find((d) => d.id !== 'crash-loop' && d.id !== 'bad-gateway') ?? ds[0];
-  return root?.causeClass ?? 'unknown';
+  return root?.causeClass ?? findingsCause(failing);
 }

@@ -1,21 +1,10 @@
 // The Incident Record: the one shape `deckhand incident`, `deckhand rollback` and `deckhand up` write to <base>/.deckhand/incidents/.
 import type { RunContext } from '../../core/context.js';
 import { writeFileCommand } from '../../commands/fs.js';
-import type { Finding } from '../../report/common.js';
 import type { ExecutionReport } from '../../report/execution.js';
 import type { IncidentRecord } from '../../report/incident.js';
 
 export type { IncidentRecord } from '../../report/incident.js';
-
-/**
- * Cause class from the failing findings: dependencies, disk, permissions and certificates are infrastructure;
- * the app's own errors (its logs, its HTTP answers, a crash loop) are application; nothing clear is unknown.
- */
-export function causeClass(failing: readonly Finding[]): IncidentRecord['causeClass'] {
-  const infra = failing.some((f) => f.section === 'deps' || f.section === 'tls' || f.section === 'proxy' || /ENOSPC|permission denied|disk/i.test(f.summary));
-  const app = failing.some((f) => ['http', 'smoke', 'logs', 'process', 'version', 'port'].includes(f.section));
-  return infra ? 'infrastructure' : app ? 'application' : 'unknown';
-}
 
 /** Record id: the UTC time it was opened, compact and sortable. */
 export function incidentId(at: Date): string {

@@ -21,7 +21,8 @@ import { rollback } from '../deploy/rollback.js';
 import { appName } from '../deploy/spec.js';
 import { currentRelease, parseLedger } from '../deploy/ledger.js';
 import { probeState, type ProbedState } from '../deploy/state.js';
-import { causeClass, incidentId, writeIncident, type IncidentRecord } from '../incident/record.js';
+import { writeIncident } from '../incident/record.js';
+import { lifecycleRecord } from './incident-record.js';
 import { buildBaseline, recordBaseline } from '../operate/baseline.js';
 import { observeAfterDeploy } from '../operate/baseline-task.js';
 import { checkReadiness } from '../readiness/index.js';
@@ -161,19 +162,7 @@ export async function up(ctx: RunContext, opts: UpOptions): Promise<LifecycleRep
   }
 
   async function incident(app: string, base: string, what: string, failing: readonly Finding[], from: string | null, to: string | null, outcome: string, current: string): Promise<string | null> {
-    const now = ctx.now?.() ?? new Date();
-    const rec: IncidentRecord = {
-      schemaVersion: 1, id: incidentId(now), app, openedAt: now.toISOString(), source: 'lifecycle',
-      // A failed deploy caught by verification before users relied on it: SEV-2 when it was rolled back, SEV-1 when it could not be.
-      triage: { severity: to ? 'SEV-2' : 'SEV-1', summary: what, evidence: failing.slice(0, 10).map((f) => `${f.title}: ${f.summary}`),
-        decision: [to ? 'the deploy failed verification and the previous release was restored' : 'the deploy failed and nothing could be restored'] },
-      diagnoses: [], changes: null,
-      timeline: [{ at: startedAt.toISOString(), event: 'deckhand up started' }, { at: now.toISOString(), event: what }],
-      actions: to ? [`rolled back from ${from ?? '?'} to ${to}`, 'verified the restored release'] : ['none: nothing to roll back to'],
-      rollback: from || to ? { from, to, outcome, verified: to ? 'verified again after the rollback (see the lifecycle report)' : null } : null,
-      currentState: current, status: to && !/fail|unknown/i.test(outcome) ? 'RESTORED' : 'UNRESOLVED', causeClass: causeClass(failing),
-      followUp: failing.filter((f) => f.remedy).map((f) => `${f.title}: ${f.remedy}`).slice(0, 10),
-    };
+    const rec = lifecycleRecord({ app, what, failing, from, to, outcome, currentState: current, startedAt, now: ctx.now?.() ?? new Date() });
     try {
       const path = await writeIncident(ctx, base, rec);
       stages.push({ stage: 'incident', status: rec.triage.severity, summary: `${rec.causeClass} cause; record at ${path}`, report: null });
