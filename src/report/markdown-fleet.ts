@@ -34,6 +34,6 @@ export function renderFleetMarkdown(rep: FleetReport): string {
   if (d.failure) out.push(`**Stopped${d.failure.batch ? ` at batch ${d.failure.batch}` : ''}${d.failure.host ? ` (${d.failure.host})` : ''}, ${d.failure.stage}:** ${d.failure.message}`, '');
   out.push('| batch | host | readiness | release | previous | execution | verification | rollback | status | time |', '|---|---|---|---|---|---|---|---|---|---|');
   out.push(...d.hosts.map(row), '');
-  for (const r of d.hosts) if (r.status !== 'verified' && r.status !== 'untouched') out.push(...detail(r));
+  for (const r of d.hosts) if ((r.status !== 'verified' && r.status !== 'untouched') || r.readiness?.verdict === 'NOT READY') out.push(...detail(r));
   return out.join('\n');
 }

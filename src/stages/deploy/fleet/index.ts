@@ -269,8 +269,9 @@ export async function applyFleet(ctx: RunContext, p: PreparedFleet, stopRequeste
   const notReady = rows.filter((r) => r.readiness?.verdict === 'NOT READY');
   if (notReady.length > 0) {
     data.outcome = 'BLOCKED';
-    data.failure = { host: notReady[0]?.host ?? null, batch: null, stage: 'readiness', message: `NOT READY: ${notReady.map((r) => `${r.host} (${r.readiness?.findings.filter((f) => f.status === 'fail' || f.status === 'block').map((f) => f.title).join(', ') || 'see its findings'})`).join('; ')}; no host was changed` };
-    for (const r of rows) { r.status = 'untouched'; r.release = null; r.summary = r.readiness?.verdict === 'NOT READY' ? `NOT READY: ${r.readiness.findings.map((f) => `${f.title}: ${f.summary}`).slice(0, 3).join('; ')}` : 'not deployed: another host is NOT READY'; }
+    const blocking = (r: FleetHostRow): Finding[] => (r.readiness?.findings ?? []).filter((f) => f.status === 'fail' || f.status === 'block' || (f.status === 'unknown' && f.required));
+    data.failure = { host: notReady[0]?.host ?? null, batch: null, stage: 'readiness', message: `NOT READY: ${notReady.map((r) => `${r.host} (${blocking(r).map((f) => `${f.title}: ${f.summary}`).join('; ')})`).join('; ')}; no host was changed` };
+    for (const r of rows) { r.status = 'untouched'; r.release = null; r.summary = r.readiness?.verdict === 'NOT READY' ? `NOT READY: ${blocking(r).map((f) => `${f.title}: ${f.summary}`).join('; ')}` : 'not deployed: another host is NOT READY'; }
     return envelope(ctx, startedAt, t0, data, steps);
   }
   const locks = await lockFleet(p, `fleet deploy ${plan0?.releaseId ?? ''} (${p.deploys.length} hosts)`);
