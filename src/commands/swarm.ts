@@ -71,7 +71,8 @@ const POLICY = [
  * The engine's verdict, polled until the deadline. A rolling update is judged by UpdateStatus (only once the
  * engine has started this update: its StartedAt differs from the one before); a create or a change that starts
  * no rolling update (same task template) by running tasks of the image == desired replicas. Task states count
- * a task as Running only after its healthcheck passed.
+ * a task as Running only after its healthcheck passed. An update whose spec the engine put back is a rollback,
+ * whatever UpdateStatus says by the time it is read.
  */
 const WAIT = [
   'after=$(docker service inspect -f "{{json .Spec.TaskTemplate}}" "$svc" 2>/dev/null) || { echo "service $svc does not exist after the deploy (for a stack: is swarm.stack.service a service of its compose file?)" >&2; exit 2; }',
@@ -79,14 +80,20 @@ const WAIT = [
   'end=$(( $(date +%s) + DH_DEADLINE ))',
   // The latest stopped tasks: their state and the engine's error (an unhealthy task stopped with exit 0 shows as Complete, without one).
   'errors() { docker service ps "$svc" --no-trunc --filter desired-state=shutdown --format "{{.Name}} {{.Image}}={{.CurrentState}}{{if .Error}}: {{.Error}}{{end}}" 2>/dev/null | awk \'{ i = index($0, "="); r = substr($0, i + 1) } i > 0 && r != "" { if (n++ < 3) printf "%s%s: %s", (n > 1 ? "; " : ""), substr($0, 1, i - 1), r }\'; }',
+  'why=""',
   'while :; do',
-  '  info=$(docker service inspect -f "{{if .UpdateStatus}}{{.UpdateStatus.State}}|{{.UpdateStatus.StartedAt}}|{{.UpdateStatus.Message}}{{end}}" "$svc" 2>/dev/null || true)',
-  '  state=${info%%|*}; rest=${info#*|}; started=${rest%%|*}; msg=${rest#*|}',
+  '  info=$(docker service inspect -f "{{.Spec.TaskTemplate.ContainerSpec.Image}}|{{if .UpdateStatus}}{{.UpdateStatus.State}}|{{.UpdateStatus.StartedAt}}|{{.UpdateStatus.Message}}{{end}}" "$svc" 2>/dev/null || true)',
+  '  spec=${info%%|*}; spec=${spec%%@*}; info=${info#*|}; state=${info%%|*}; rest=${info#*|}; started=${rest%%|*}; msg=${rest#*|}',
   '  if [ "$rolling" = 0 ]; then state=none; elif [ "$started" = "$prevstart" ]; then state=pending; fi',
+  // The engine's reason for rolling back is in the rollback_started message; its later states say only "rollback completed".
+  '  if [ "$state" = rollback_started ]; then why=$msg; fi',
+  // A rollback puts the previous spec back, but a later reconcile of the service can overwrite rollback_completed with
+  // "completed": a finished update whose spec no longer names the image is the engine's rollback.
+  '  if [ "$state" = completed ] && [ -n "$spec" ] && [ "$spec" != "$image" ]; then state=rollback_completed; msg="completed, spec back to $spec"; fi',
   '  want=$(docker service inspect -f "{{.Spec.Mode.Replicated.Replicas}}" "$svc" 2>/dev/null || echo 0)',
   '  run=$(docker service ps "$svc" --filter desired-state=running --format "{{.Image}} {{.CurrentState}}" 2>/dev/null | awk -v i="$image" \'$1 == i && $2 == "Running" { n++ } END { print n + 0 }\')',
   '  case "$state" in',
-  `    rollback_completed) echo "${ENGINE_ROLLBACK_MARK}: update to $image failed, the previous spec is serving (UpdateStatus: $msg) (tasks: $(errors))" >&2; exit ${SWARM_EXIT.rolledBack};;`,
+  `    rollback_completed) echo "${ENGINE_ROLLBACK_MARK}: update to $image failed, the previous spec is serving (UpdateStatus: $msg\${why:+; $why}) (tasks: $(errors))" >&2; exit ${SWARM_EXIT.rolledBack};;`,
   `    paused|rollback_paused) echo "the engine paused the update to $image ($state: $msg) (tasks: $(errors))" >&2; exit ${SWARM_EXIT.paused};;`,
   '    updating|rollback_started|pending) ;;',
   '    *) if [ "$want" -gt 0 ] && [ "$run" -ge "$want" ]; then echo "converged: $run/$want tasks of $image running (update: $state)"; exit 0; fi',

@@ -98,7 +98,7 @@ const AppShape = {
   swarm: z.object({
     replicas: z.number().int().min(1).max(100).optional().describe('tasks of the service (default 2)'),
     network: z.enum(['ingress', 'host']).optional()
-      .describe('ingress (default): the port is published through the routing mesh (needs IPVS in the kernel); host: tasks use the host network and share the port, so the app must bind it with SO_REUSEPORT'),
+      .describe('ingress (default): the port is published through the routing mesh (needs IPVS in the kernel); host: tasks use the host network and share the port, so the app must bind it with SO_REUSEPORT (and its healthcheck must ask its own process, not the shared port)'),
     update_parallelism: z.number().int().min(1).max(100).optional().describe('tasks updated at a time (default 1)'),
     update_delay: swarmPause.optional().describe('pause between batches of an update (default 0s)'),
     update_monitor: swarmDuration.optional().describe('how long a new task is watched after it starts; a failure in that window makes the engine roll back (default 10s)'),

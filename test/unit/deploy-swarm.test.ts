@@ -82,9 +82,13 @@ case "$1 $2" in
   "image inspect") if [ "$3" = -f ]; then cat "$S/healthcheck" 2>/dev/null; fi; exit 0;;
   "info --format") echo true; exit 0;;
   "service inspect") [ -f "$S/template" ] || exit 1
-    case "$4" in *ContainerSpec.Env*) cat "$S/spec-env" 2>/dev/null;; *TaskTemplate*) cat "$S/template";; *UpdateStatus.State*) cat "$S/status" 2>/dev/null;; *StartedAt*) cut -d'|' -f2 "$S/status" 2>/dev/null;; *Replicas*) echo 2;; esac; exit 0;;
+    case "$4" in *ContainerSpec.Env*) cat "$S/spec-env" 2>/dev/null;;
+      *ContainerSpec.Image*) if [ -s "$S/status-queue" ]; then head -n 1 "$S/status-queue" > "$S/status"; sed -i 1d "$S/status-queue"; fi
+        printf '%s|' "$(cat "$S/spec-image" 2>/dev/null)"; cat "$S/status" 2>/dev/null;;
+      *TaskTemplate*) cat "$S/template";; *UpdateStatus.State*) cat "$S/status" 2>/dev/null;; *StartedAt*) cut -d'|' -f2 "$S/status" 2>/dev/null;; *Replicas*) echo 2;; esac; exit 0;;
   "service ps") case "$*" in *desired-state=running*) cat "$S/running";; *"{{.Image}} {{.CurrentState}}"*) cat "$S/shutdown" 2>/dev/null;; *) cat "$S/errors" 2>/dev/null;; esac; exit 0;;
-  "service update"|"service create"|"stack deploy") for f in template status running errors shutdown; do if [ -f "$S/next-$f" ]; then cp "$S/next-$f" "$S/$f"; fi; done; env | grep -E '^(GREETING|PORT)=' | sort > "$S/env-seen"; exit 0;;
+  "service update"|"service create"|"stack deploy") echo "$DECKHAND_IMAGE" > "$S/spec-image"
+    for f in template status status-queue spec-image running errors shutdown; do if [ -f "$S/next-$f" ]; then cp "$S/next-$f" "$S/$f"; fi; done; env | grep -E '^(GREETING|PORT)=' | sort > "$S/env-seen"; exit 0;;
 esac
 exit 0
 `;
@@ -185,6 +189,19 @@ describe('swarm start command against a scripted docker CLI (real sh)', () => {
     const update = r.calls.find((c) => c.startsWith('service update')) ?? '';
     assert.match(update, / --env-add GREETING --env-add PORT --env-rm NEWER_FLAG --env-rm API_KEY --update-order start-first /);
     assert.ok(!/--env-rm (GREETING|PORT)/.test(update), update);
+  });
+
+  it('an engine rollback whose status a later reconcile overwrote with "completed" is told by the spec put back (exit 75), with the engine\'s reason', async () => {
+    const r = await run(setup({
+      template: '{"v":1}', status: 'completed|t1|done', running: 'shop:old Running 1 hour ago\nshop:old Running 1 hour ago\n', healthcheck: '[CMD x]',
+      'next-template': '{"v":2}', 'next-spec-image': 'shop:old', 'next-status': 'updating|t2|update in progress',
+      'next-status-queue': 'rollback_started|t2|update rolled back due to failure or early termination of task abc\ncompleted|t2|update completed\n',
+      'next-errors': `shop.1.abc ${IMG}=Failed 3 seconds ago: task: non-zero exit (137): dockerexec: unhealthy container\n`,
+    }));
+    assert.equal(r.code, 75, r.stderr);
+    assert.equal(r.stderr.trim(), `${ENGINE_ROLLBACK_MARK}: update to ${IMG} failed, the previous spec is serving (UpdateStatus: completed, spec back to shop:old; `
+      + 'update rolled back due to failure or early termination of task abc) '
+      + `(tasks: shop.1.abc ${IMG}: Failed 3 seconds ago: task: non-zero exit (137): dockerexec: unhealthy container)`);
   });
 
   it('an update the engine pauses is a failure of its own (exit 76)', async () => {
