@@ -119,7 +119,7 @@ async function repo(dir: string): Promise<string> {
   await mkdir(join(app, 'k8s'), { recursive: true });
   await writeFile(join(app, 'k8s', 'deployment.yaml'), DEPLOYMENT);
   await writeFile(join(app, 'k8s', 'service.yaml'), SERVICE);
-  await writeFile(join(app, 'deckhand.yml'), 'app: shop-web\nstrategy: kubernetes\nkubernetes:\n  namespace: shop\n  rollout_timeout: 90s\n');
+  await writeFile(join(app, 'deckhand.yml'), 'app: shop-web\nstrategy: kubernetes\nkubernetes:\n  namespace: shop\n  rollout_timeout: 90s\n  image_pull: never\n');
   return app;
 }
 
@@ -137,7 +137,7 @@ test('deploy --strategy kubernetes --plan: discovery\'s manifests, Deployment an
     assert.ok(all.some((c) => /^kubectl apply -k \S+deckhand-k8s-shop-web-\S+ --namespace shop --context lab-ctx --request-timeout=30s \(here\)$/.test(c)), all.join('\n'));
     assert.ok(all.includes('kubectl rollout status deployment/shop-web --timeout=90s --namespace shop --context lab-ctx --request-timeout=90s (here)'));
     assert.ok(all.includes('kubectl port-forward svc/shop-web :80 --address 127.0.0.1 --pod-running-timeout=60s --namespace shop --context lab-ctx --request-timeout=60s (here)'));
-    assert.ok(report.data.warnings.some((w) => w.includes(`acme/shop-web:${id}`)), 'the image tag is the release id, and the missing registry is said');
+    assert.ok(report.data.warnings.some((w) => w.includes(`acme/shop-web:${id}`)), 'the image tag is the release id, built here and not pushed (image_pull: never)');
   } finally { await rm(dir, { recursive: true, force: true }); }
 });
 

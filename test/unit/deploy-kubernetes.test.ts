@@ -10,7 +10,8 @@ import {
 } from '../../src/commands/kubectl.js';
 import { helmHistoryCommand, helmRollbackCommand, helmUpgradeCommand, parseHelmRevision } from '../../src/commands/helm.js';
 import { renderKustomization } from '../../src/commands/kustomize.js';
-import { planKubernetes } from '../../src/stages/deploy/kubernetes/plan.js';
+import { hasRegistryHost, planKubernetes } from '../../src/stages/deploy/kubernetes/plan.js';
+import { DeckhandError } from '../../src/core/errors.js';
 import { applyKubernetesPlan } from '../../src/stages/deploy/kubernetes/apply.js';
 import { pickKubeTarget, rollbackKubernetes } from '../../src/stages/deploy/kubernetes/rollback.js';
 import type { Ledger } from '../../src/stages/deploy/ledger.js';
@@ -63,7 +64,7 @@ test('deckhand.yml kubernetes keys are validated', () => {
 function kube(over: Partial<KubeSpec> = {}): KubeSpec {
   return {
     mode: 'manifests', target: T, manifests: { dir: '/repo/k8s', files: ['deploy.yaml', 'svc.yaml'], kustomization: false }, helm: null,
-    image: 'acme/web', registry: null, deployments: ['web'], service: 'web', servicePort: 80, rolloutTimeoutSec: 120, stateDir: '/home/op/.deckhand/kubernetes/kind-dev/shop/web', ...over,
+    image: 'acme/web', registry: null, imagePull: 'never', deployments: ['web'], service: 'web', servicePort: 80, rolloutTimeoutSec: 120, stateDir: '/home/op/.deckhand/kubernetes/kind-dev/shop/web', ...over,
   };
 }
 
@@ -82,11 +83,11 @@ test('the state directory is per context, namespace and app, with unsafe charact
   assert.equal(kubeStateDir('/home/op', 'arn:aws:eks:eu-west-1:1:cluster/prod', 'shop', 'web'), '/home/op/.deckhand/kubernetes/arn_aws_eks_eu-west-1_1_cluster_prod/shop/web');
 });
 
-test('manifests plan without a registry: no build or push (said), kustomize render, rollback point, apply, rollout, verification through the Service', () => {
+test('manifests plan with image_pull never: built here, not pushed (said), kustomize render, rollback point, then build, apply, rollout, verification through the Service', () => {
   const plan = planKubernetes({ spec: spec(kube()), ledgerText: null, now: NOW, stagingRoot: '/tmp', stagingNonce: 'n0nce' });
   assert.equal(plan.releaseId, ID);
-  assert.deepEqual(plan.steps.map((s) => s.id), ['state', 'render', 'rollback-point', 'apply', 'rollout.web', 'verify-service', 'ledger']);
-  assert.ok(plan.warnings.some((w) => w.includes('neither built nor pushed') && w.includes(`acme/web:${ID}`)));
+  assert.deepEqual(plan.steps.map((s) => s.id), ['state', 'render', 'rollback-point', 'image.build', 'apply', 'rollout.web', 'verify-service', 'ledger']);
+  assert.ok(plan.warnings.includes(`kubernetes.image_pull is never: acme/web:${ID} is built here and not pushed; the cluster must run on this machine's Docker engine`), plan.warnings.join('\n'));
   const cmds = plan.steps.flatMap((s) => s.actions.map((a) => (a.type === 'local-run' || a.type === 'run' ? line(a.command) : `${a.type} ${'from' in a ? a.from : ''} ${'to' in a ? a.to : ''}`)));
   const stage = `/tmp/deckhand-k8s-web-${ID}-n0nce`;
   // Private and fresh: a folder another local user pre-created (or a symlink) makes the deploy fail instead of being used.
@@ -108,19 +109,39 @@ test('manifests plan without a registry: no build or push (said), kustomize rend
 test('a registry adds build and push of <registry>/<image>:<id>, and the kustomization renames the image', () => {
   const plan = planKubernetes({ spec: spec(kube({ registry: 'registry.test/' })), ledgerText: null, now: NOW });
   const ids = plan.steps.map((s) => s.id);
-  assert.deepEqual(ids.slice(0, 3), ['state', 'image.build', 'image.push']);
+  assert.deepEqual(ids, ['state', 'render', 'rollback-point', 'image.build', 'image.push', 'apply', 'rollout.web', 'verify-service', 'ledger']);
   const push = plan.steps.find((s) => s.id === 'image.push')?.actions[0];
   assert.ok(push?.type === 'local-run' && line(push.command) === `docker push registry.test/acme/web:${ID}`);
   const kust = plan.steps.find((s) => s.id === 'render')?.actions.find((a) => a.type === 'local-run' && a.command.stdin !== undefined);
   assert.ok(kust?.type === 'local-run' && String(kust.command.stdin).includes('newName: "registry.test/acme/web"'));
-  assert.ok(!plan.warnings.some((w) => w.includes('neither built')));
+  assert.ok(!plan.warnings.some((w) => w.includes('image_pull')));
+});
+
+test('no registry, an image without a registry host and no image_pull: never: refused at plan time (what, why, how to fix)', () => {
+  let err: unknown;
+  try { planKubernetes({ spec: spec(kube({ imagePull: 'registry' })), ledgerText: null, now: NOW }); } catch (e) { err = e; }
+  assert.ok(err instanceof DeckhandError, String(err));
+  assert.equal(err.kind, 'config');
+  assert.equal(err.message, `the cluster cannot pull acme/web:${ID}: kubernetes.registry is not set and the image acme/web names no registry host`);
+  assert.equal(err.hint, `deckhand builds acme/web:${ID} on this machine, and without a registry it stays in this machine's Docker images, which a cluster reads only when it runs on this Docker engine. `
+    + 'Set kubernetes.registry (e.g. registry.example.com/team: the image is pushed there), or kubernetes.image to a repository with its registry host (e.g. ghcr.io/acme/web), '
+    + "or kubernetes.image_pull: never when the cluster uses this machine's Docker engine (Docker Desktop, minikube after `minikube docker-env`)");
+});
+
+test('an image naming its registry host is built and pushed as itself, without kubernetes.registry', () => {
+  const plan = planKubernetes({ spec: spec(kube({ imagePull: 'registry', image: 'ghcr.io/acme/web' })), ledgerText: null, now: NOW });
+  const cmds = plan.steps.filter((s) => s.id.startsWith('image.')).map((s) => s.actions[0]?.type === 'local-run' ? line(s.actions[0].command) : '');
+  assert.deepEqual(cmds, [`sh -c ${"'"}${'set -e; cd "$1"; shift; if [ ! -f Dockerfile ]; then echo "no Dockerfile in $PWD: the docker strategy builds the image from it" >&2; exit 2; fi; exec docker build "$@" .'}${"'"} deckhand-docker-build /repo -t ghcr.io/acme/web:${ID}`, `docker push ghcr.io/acme/web:${ID}`]);
+  assert.equal(hasRegistryHost('localhost:5000/web'), true);
+  assert.equal(hasRegistryHost('acme/web'), false);
+  assert.equal(hasRegistryHost('web'), false);
 });
 
 test('helm plan: history as the rollback point, upgrade --install with the tag, then rollout status and verification', () => {
   const k = kube({ mode: 'helm', manifests: null, helm: { chart: '/repo/chart', release: 'web', values: ['/repo/values-prod.yaml'] } });
   const previous = JSON.stringify({ schemaVersion: 1, app: 'web', releases: [{ id: '20261130T100000Z-0000000', commit: null, dirty: false, strategy: 'kubernetes', status: 'current', deployedAt: 'x', deployedBy: 'op@m', deckhandVersion: '0', kubernetes: { deployments: {}, helm: 3, image: 'acme/web:old' } }] });
   const plan = planKubernetes({ spec: spec(k), ledgerText: previous, now: NOW });
-  assert.deepEqual(plan.steps.map((s) => s.id), ['state', 'rollback-point', 'apply', 'rollout.web', 'verify-service', 'ledger']);
+  assert.deepEqual(plan.steps.map((s) => s.id), ['state', 'rollback-point', 'image.build', 'apply', 'rollout.web', 'verify-service', 'ledger']);
   const apply = plan.steps.find((s) => s.id === 'apply');
   assert.ok(apply?.actions[0]?.type === 'local-run');
   assert.equal(line(apply.actions[0].command), `helm upgrade --install web /repo/chart --namespace shop --kube-context kind-dev -f /repo/values-prod.yaml --set image.tag=${ID} --wait --timeout 120s`);
@@ -159,6 +180,7 @@ function answers(port: number, over: ScriptedAnswer[] = []): ScriptedAnswer[] {
     { match: /^mkdir -m 700/, exitCode: 0 },
     { match: /^rm -rf/, exitCode: 0 },
     { match: 'kubectl kustomize', stdout: 'apiVersion: apps/v1\n' },
+    { match: 'deckhand-docker-build', exitCode: 0 },
     sequence('kubectl get deployment web', ['3', '4']),
     { match: 'kubectl apply -k', stdout: 'deployment.apps/web configured' },
     { match: 'kubectl rollout undo', stdout: 'deployment.apps/web rolled back' },
