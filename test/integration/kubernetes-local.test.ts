@@ -173,3 +173,27 @@ test('rollback --strategy kubernetes: with no release recorded in this context i
     assert.ok(!r.stderr.includes(CANARY));
   } finally { await rm(dir, { recursive: true, force: true }); }
 });
+
+test('rollback --strategy kubernetes with the cluster refused: FAILED at the undo (exit 1), the put-back also failed and says so, the ledger notes it on both releases', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'dh-k8s-'));
+  try {
+    const app = await repo(dir);
+    const env = { KUBECONFIG: await kubeconfig(dir, await freeLocalPort()), HOME: dir };
+    const state = join(dir, '.deckhand', 'kubernetes', 'lab-ctx', 'shop', 'shop-web');
+    await mkdir(state, { recursive: true });
+    const entry = (id: string, status: string, rev: number): Record<string, unknown> => ({ id, commit: null, dirty: false, strategy: 'kubernetes', status, deployedAt: 'x', deployedBy: 'op@m', deckhandVersion: '0', kubernetes: { deployments: { 'shop-web': rev }, helm: null, image: `acme/shop-web:${id}` } });
+    await writeFile(join(state, 'ledger.json'), JSON.stringify({ schemaVersion: 1, app: 'shop-web', releases: [entry('20261130T100000Z-aaaaaaa', 'previous', 4), entry('20261201T100000Z-bbbbbbb', 'current', 5)] }));
+    const r = await runCli(['rollback', '--repo', app, '--json'], { env, timeoutMs: 120_000 });
+    assert.equal(r.code, 1, r.stderr);
+    const report = JSON.parse(r.stdout) as { status: string; data: { outcome: string; failure: { step: string; message: string; revert: string }; plan: { id: string }[] } };
+    assert.equal(report.data.outcome, 'FAILED');
+    assert.deepEqual(report.data.plan.map((s) => s.id), ['restore', 'rollout.shop-web', 'verify-service']);
+    assert.equal(report.data.failure.step, 'restore');
+    assert.match(report.data.failure.message, /refused/);
+    assert.match(report.data.failure.revert, /^putting 20261201T100000Z-bbbbbbb back FAILED: /);
+    const ledger = JSON.parse(await readFile(join(state, 'ledger.json'), 'utf8')) as { releases: { status: string; note?: string }[] };
+    assert.deepEqual(ledger.releases.map((x) => x.status), ['previous', 'current'], 'nothing became current that did not roll out');
+    assert.ok(ledger.releases.every((x) => x.note?.startsWith('rollback to 20261130T100000Z-aaaaaaa at ')), JSON.stringify(ledger));
+    assert.ok(!r.stdout.includes(CANARY) && !r.stderr.includes(CANARY));
+  } finally { await rm(dir, { recursive: true, force: true }); }
+});

@@ -13,7 +13,7 @@ import { renderKustomization } from '../../src/commands/kustomize.js';
 import { hasRegistryHost, planKubernetes } from '../../src/stages/deploy/kubernetes/plan.js';
 import { DeckhandError } from '../../src/core/errors.js';
 import { applyKubernetesPlan } from '../../src/stages/deploy/kubernetes/apply.js';
-import { pickKubeTarget, rollbackKubernetes } from '../../src/stages/deploy/kubernetes/rollback.js';
+import { kubeRollbackSteps, pickKubeTarget, rollbackKubernetes } from '../../src/stages/deploy/kubernetes/rollback.js';
 import type { Ledger } from '../../src/stages/deploy/ledger.js';
 import { kubeStateDir } from '../../src/stages/deploy/kubernetes/resolve.js';
 import type { KubeSpec } from '../../src/stages/deploy/kubernetes/types.js';
@@ -272,20 +272,91 @@ test('apply refuses a saved plan when the local ledger changed since', async () 
   assert.ok(ex.calls.map(line).some((l) => l.includes('deckhand-unlock')), 'the lock is released');
 });
 
-test('rollback: the previous release\'s recorded revision is put back and the ledger records its new number', async () => {
-  const entry = (id: string, status: string, rev: number): Record<string, unknown> => ({ id, commit: null, dirty: false, strategy: 'kubernetes', status, deployedAt: 'x', deployedBy: 'op@m', deckhandVersion: '0', kubernetes: { deployments: { web: rev }, helm: null, image: `acme/web:${id}` } });
-  const ledger = JSON.stringify({ schemaVersion: 1, app: 'web', releases: [entry('20261130T100000Z-aaaaaaa', 'previous', 4), entry('20261201T100000Z-bbbbbbb', 'current', 5)] });
-  const ex = new RecordingExecutor([
-    { match: 'deckhand-read', stdout: ledger },
+const kEntry = (id: string, status: string, rev: number): Record<string, unknown> => ({ id, commit: null, dirty: false, strategy: 'kubernetes', status, deployedAt: 'x', deployedBy: 'op@m', deckhandVersion: '0', kubernetes: { deployments: { web: rev }, helm: null, image: `acme/web:${id}` } });
+const OLD = '20261130T100000Z-aaaaaaa';
+const CUR = '20261201T100000Z-bbbbbbb';
+const TWO = JSON.stringify({ schemaVersion: 1, app: 'web', releases: [kEntry(OLD, 'previous', 4), kEntry(CUR, 'current', 5)] });
+
+function rollbackAnswers(port: number, over: ScriptedAnswer[] = []): ScriptedAnswer[] {
+  return [
+    ...over,
+    { match: 'deckhand-read', stdout: TWO },
     { match: 'deckhand-lock', exitCode: 0 }, { match: 'deckhand-unlock', exitCode: 0 }, { match: 'deckhand-write', exitCode: 0 },
     { match: 'kubectl rollout undo', stdout: 'rolled back' }, { match: 'kubectl rollout status', stdout: 'successfully rolled out' },
-    { match: 'kubectl get deployment web', stdout: '6' },
+    sequence('kubectl get deployment web', ['6', '7']),
+    { match: 'kubectl port-forward', stdout: `Forwarding from 127.0.0.1:${port} -> 3000\n` },
+  ];
+}
+
+function writtenLedger(ex: RecordingExecutor): { releases: { id: string; status: string; note?: string; kubernetes: { deployments: { web: number } } }[] } {
+  return JSON.parse(String(ex.calls.find((c) => c.argv.includes('deckhand-write') && c.argv.some((a) => a.endsWith('ledger.json')))?.stdin)) as ReturnType<typeof writtenLedger>;
+}
+
+test('rollback steps: undo (or helm rollback --wait), then rollout status within the deploy deadline and GETs through the Service, by exact command', () => {
+  const plan = planKubernetes({ spec: spec(kube()), ledgerText: null, now: NOW });
+  const k = plan.kubernetes!;
+  const cmds = (steps: ReturnType<typeof kubeRollbackSteps>): string[][] => steps.map((st) => [st.id, ...st.actions.map((a) => (a.type === 'local-run' ? line(a.command) : a.type))]);
+  assert.deepEqual(cmds(kubeRollbackSteps(k, { deployments: { web: 4 }, helm: null, image: 'acme/web:a' }, 'Put back', 'none')), [
+    ['restore', 'kubectl rollout undo deployment/web --to-revision=4 --namespace shop --context kind-dev --request-timeout=30s'],
+    ['rollout.web', 'kubectl rollout status deployment/web --timeout=120s --namespace shop --context kind-dev --request-timeout=120s'],
+    ['verify-service', 'kubectl port-forward svc/web :80 --address 127.0.0.1 --pod-running-timeout=60s --namespace shop --context kind-dev --request-timeout=60s'],
   ]);
-  const report = await rollbackKubernetes({ executor: ex, redactor: new Redactor() }, { app: 'web', kube: kube() });
-  assert.equal(report.data.outcome, 'SUCCESS');
-  assert.ok(ex.calls.map(line).includes('kubectl rollout undo deployment/web --to-revision=4 --namespace shop --context kind-dev --request-timeout=30s'));
-  const written = JSON.parse(String(ex.calls.find((c) => c.argv.includes('deckhand-write') && c.argv.some((a) => a.endsWith('ledger.json')))?.stdin)) as { releases: { id: string; status: string; kubernetes: { deployments: { web: number } } }[] };
-  assert.deepEqual(written.releases.map((r) => [r.status, r.kubernetes.deployments.web]), [['current', 6], ['rolled-back', 5]]);
+  const helm = { ...k, mode: 'helm' as const, helmRelease: 'web' };
+  assert.deepEqual(cmds(kubeRollbackSteps(helm, { deployments: { web: 4 }, helm: 7, image: 'acme/web:a' }, 'Put back', 'none')).map((c) => c[1]), [
+    'helm rollback web 7 --namespace shop --kube-context kind-dev --wait --timeout 120s',
+    'kubectl rollout status deployment/web --timeout=120s --namespace shop --context kind-dev --request-timeout=120s',
+    'kubectl port-forward svc/web :80 --address 127.0.0.1 --pod-running-timeout=60s --namespace shop --context kind-dev --request-timeout=60s',
+  ]);
+});
+
+test('rollback: the previous release\'s recorded revision is put back, rolled out, verified through the Service; the ledger records its new number', async () => {
+  const { server, port } = await healthServer(200);
+  try {
+    const ex = new RecordingExecutor(rollbackAnswers(port));
+    const report = await rollbackKubernetes({ executor: ex, redactor: new Redactor() }, { app: 'web', kube: kube() });
+    assert.equal(report.data.outcome, 'SUCCESS', JSON.stringify(report.data.failure));
+    const ran = ex.calls.map(line);
+    const order = ['kubectl rollout undo deployment/web --to-revision=4', 'kubectl get deployment web', 'kubectl rollout status deployment/web --timeout=120s', 'kubectl port-forward svc/web'].map((p) => ran.findIndex((l) => l.startsWith(p)));
+    assert.ok(order.every((i, n) => i >= 0 && (n === 0 || i > (order[n - 1] ?? 0))), `in order: ${order.join(',')}`);
+    assert.ok(ex.backgrounds[0]?.stopped, 'the port-forward is ended');
+    assert.deepEqual(writtenLedger(ex).releases.map((r) => [r.status, r.kubernetes.deployments.web]), [['current', 6], ['rolled-back', 5]]);
+  } finally { server.close(); }
+});
+
+test('rollback: a rollout that misses its deadline is FAILED, the release rolled back from is put back, and the ledger says so with the new revision numbers', async () => {
+  const { server, port } = await healthServer(200);
+  try {
+    let statusCalls = 0;
+    const ex = new RecordingExecutor(rollbackAnswers(port, [{
+      match: (c) => { const hit = line(c).includes('kubectl rollout status'); if (hit) statusCalls++; return hit && statusCalls === 1; },
+      exitCode: 1, stderr: 'error: timed out waiting for the condition',
+    }]));
+    const report = await rollbackKubernetes({ executor: ex, redactor: new Redactor() }, { app: 'web', kube: kube() });
+    assert.equal(report.data.outcome, 'FAILED');
+    assert.equal(report.status, 'failed');
+    assert.equal(report.data.failure?.step, 'rollout.web');
+    assert.match(report.data.failure?.message ?? '', /timed out waiting for the condition/);
+    assert.equal(report.data.failure?.revert, `${CUR} (acme/web:${CUR}) put back and rolled out`);
+    assert.equal(report.findings[0]?.status, 'fail');
+    assert.equal(ex.backgrounds.length, 0, 'no verification after a rollout that did not finish');
+    assert.ok(ex.calls.map(line).includes('kubectl rollout undo deployment/web --to-revision=5 --namespace shop --context kind-dev --request-timeout=30s'), 'the current release is put back');
+    const releases = writtenLedger(ex).releases;
+    assert.deepEqual(releases.map((r) => [r.id, r.status, r.kubernetes.deployments.web]), [[OLD, 'previous', 6], [CUR, 'current', 7]]);
+    assert.ok(releases.every((r) => r.note?.startsWith(`rollback to ${OLD} at `) && r.note.includes('rollout.web: ')), JSON.stringify(releases));
+  } finally { server.close(); }
+});
+
+test('rollback: a Service that answers 503 after the rollout is FAILED, not SUCCESS', async () => {
+  const { server, port } = await healthServer(503);
+  try {
+    const ex = new RecordingExecutor(rollbackAnswers(port));
+    const k = kube();
+    const report = await rollbackKubernetes({ executor: ex, redactor: new Redactor() }, { app: 'web', kube: k, verifyWindowSec: 2 });
+    assert.equal(report.data.outcome, 'FAILED');
+    assert.equal(report.data.failure?.step, 'verify-service');
+    assert.match(report.data.failure?.message ?? '', /HTTP 503/);
+    assert.deepEqual(writtenLedger(ex).releases.map((r) => r.status), ['previous', 'current']);
+  } finally { server.close(); }
 });
 
 test('rollback by default skips a release rolled back from (known bad); --to still picks it', () => {

@@ -23,7 +23,7 @@ export async function readLedgerText(ctx: RunContext, path: string): Promise<str
 }
 
 /** Runs `fn` as a step: progress events and a step result, failures as a message. */
-async function asStep(ctx: RunContext, results: StepResult[], step: Step, fn: () => Promise<string | null>): Promise<string | null> {
+export async function asStep(ctx: RunContext, results: StepResult[], step: Step, fn: () => Promise<string | null>): Promise<string | null> {
   const t0 = performance.now();
   ctx.onProgress?.({ type: 'step-start', id: step.id, title: step.title });
   let err: string | null;
@@ -34,6 +34,17 @@ async function asStep(ctx: RunContext, results: StepResult[], step: Step, fn: ()
   results.push({ id: step.id, title: step.title, status, durationMs, ...(detail ? { detail } : {}) });
   ctx.onProgress?.({ type: 'step-end', id: step.id, title: step.title, status, durationMs, ...(detail ? { detail } : {}) });
   return detail ?? null;
+}
+
+/** The verify-service step: GETs through the port-forward its action starts; the outcome recorded as a command. */
+export async function runVerifyService(ctx: RunContext, applier: Applier, step: Step, k: KubePlan): Promise<string | null> {
+  const forward = step.actions[0]?.type === 'local-run' ? step.actions[0].command : null;
+  return asStep(ctx, applier.stepResults, step, async () => {
+    if (!forward) return 'the plan has no port-forward command';
+    const v = await verifyThroughService(ctx, forward, k);
+    applier.executed.push({ step: step.id, command: `${v.forward} + GET ${v.url}`, exitCode: v.ok ? 0 : 1, durationMs: 0, attempts: 1, timedOut: false, output: ctx.redactor.mask(v.detail) });
+    return v.ok ? null : `verification through svc/${k.service} failed: ${v.detail}`;
+  });
 }
 
 export interface KubeApplyOptions { stopRequested?: () => boolean }
@@ -79,13 +90,7 @@ export async function applyKubernetesPlan(ctx: RunContext, plan: Plan, opts: Kub
       if (step.id === 'rollback-point') {
         err = await asStep(ctx, results, step, async () => { before = await readRevisions(applier, step.id, k); return null; });
       } else if (step.id === 'verify-service') {
-        const forward = step.actions[0]?.type === 'local-run' ? step.actions[0].command : null;
-        err = await asStep(ctx, results, step, async () => {
-          if (!forward) return 'the plan has no port-forward command';
-          const v = await verifyThroughService(ctx, forward, k);
-          applier.executed.push({ step: step.id, command: `${v.forward} + GET ${v.url}`, exitCode: v.ok ? 0 : 1, durationMs: 0, attempts: 1, timedOut: false, output: ctx.redactor.mask(v.detail) });
-          return v.ok ? null : `verification through svc/${k.service} failed: ${v.detail}`;
-        });
+        err = await runVerifyService(ctx, applier, step, k);
       } else {
         err = await applier.runStep(step).then(() => null, (e: unknown) => (e instanceof Error ? e.message : String(e)));
       }

@@ -130,6 +130,24 @@ function helmSteps(k: KubeSpec, releaseId: string, ref: string, previousId: stri
   ];
 }
 
+/**
+ * What deploy and rollback wait for once the cluster changed: `kubectl rollout status` of each Deployment within the
+ * rollout deadline, then GETs through the Service (port-forward on loopback).
+ */
+export function readinessSteps(k: Pick<KubePlan, 'target' | 'deployments' | 'rolloutTimeoutSec' | 'service' | 'servicePort' | 'healthPath'>): Step[] {
+  return [
+    ...k.deployments.map((d): Step => ({
+      id: `rollout.${d}`, title: `Wait for the rollout of deployment/${d} (deadline ${k.rolloutTimeoutSec}s)`, phase: 'start', destructive: false,
+      actions: [{ type: 'local-run', command: rolloutStatusCommand(k.target, d, k.rolloutTimeoutSec) }],
+    })),
+    {
+      id: 'verify-service', title: `Verify through svc/${k.service}:${k.servicePort}: port-forward on loopback, GET ${k.healthPath ?? '/'} answers 2xx/3xx 3 times in a row (within ${VERIFY_WINDOW_SEC}s)`,
+      phase: 'start', destructive: false,
+      actions: [{ type: 'local-run', command: portForwardCommand(k.target, k.service, k.servicePort, VERIFY_WINDOW_SEC) }],
+    },
+  ];
+}
+
 /** `inserted` placed just before the apply step. */
 function beforeApply(steps: Step[], inserted: Step[]): Step[] {
   const i = steps.findIndex((s) => s.id === 'apply');
@@ -158,15 +176,7 @@ export function planKubernetes(input: KubePlanInput): Plan {
     // The image is built (and pushed) after the offline render and the cluster's rollback point: a broken manifest or an
     // unreachable cluster stops the deploy before minutes of build and push.
     ...beforeApply(k.mode === 'manifests' && stageDir ? manifestSteps(k, releaseId, stageDir, ref, previousId) : helmSteps(k, releaseId, ref, previousId), images),
-    ...k.deployments.map((d): Step => ({
-      id: `rollout.${d}`, title: `Wait for the rollout of deployment/${d} (deadline ${k.rolloutTimeoutSec}s)`, phase: 'start', destructive: false,
-      actions: [{ type: 'local-run', command: rolloutStatusCommand(k.target, d, k.rolloutTimeoutSec) }],
-    })),
-    {
-      id: 'verify-service', title: `Verify through svc/${k.service}:${k.servicePort}: port-forward on loopback, GET ${spec.healthPath ?? '/'} answers 2xx/3xx 3 times in a row (within ${VERIFY_WINDOW_SEC}s)`,
-      phase: 'start', destructive: false,
-      actions: [{ type: 'local-run', command: portForwardCommand(k.target, k.service, k.servicePort, VERIFY_WINDOW_SEC) }],
-    },
+    ...readinessSteps({ ...k, healthPath: spec.healthPath }),
     { id: 'ledger', title: `Record ${releaseId} as current in ${paths.ledger}`, phase: 'finalize', destructive: false, actions: [] },
   ];
   const kube: KubePlan = {
