@@ -232,6 +232,22 @@ test('apply: a rollout that misses its deadline is undone to the revision read b
   } finally { server.close(); }
 });
 
+test('apply: after a revert the serving release\'s entry carries the revision number the undo gave it (a later rollback to it finds it)', async () => {
+  const prev = '20261130T100000Z-0000000';
+  const text = JSON.stringify({ schemaVersion: 1, app: 'web', releases: [{ id: prev, commit: null, dirty: false, strategy: 'kubernetes', status: 'current', deployedAt: 'x', deployedBy: 'o', deckhandVersion: '0', kubernetes: { deployments: { web: 3 }, helm: null, image: `acme/web:${prev}` } }] });
+  const plan = planKubernetes({ spec: spec(kube()), ledgerText: text, now: NOW });
+  let statusCalls = 0;
+  const ex = new RecordingExecutor(answers(1, [
+    { match: 'deckhand-read', stdout: text },
+    { match: (c) => { const hit = line(c).includes('kubectl rollout status'); if (hit) statusCalls++; return hit && statusCalls === 1; }, exitCode: 1, stderr: 'error: timed out waiting for the condition' },
+  ]));
+  const report = await applyKubernetesPlan({ executor: ex, redactor: new Redactor() }, plan);
+  assert.equal(report.data.outcome, 'REVERTED');
+  const ledgerWrite = ex.calls.find((c) => c.argv.includes(plan.ledgerPath) && c.argv.includes('deckhand-write'));
+  const ledger = JSON.parse(String(ledgerWrite?.stdin)) as { releases: { id: string; status: string; kubernetes?: { deployments: Record<string, number>; image: string } }[] };
+  assert.deepEqual(ledger.releases.map((r) => [r.id, r.status, r.kubernetes?.deployments.web ?? null, r.kubernetes?.image ?? null]), [[prev, 'current', 4, `acme/web:${prev}`], [ID, 'failed', null, null]]);
+});
+
 test('apply: a Service that answers 503 fails verification, the revision is put back, the forward is ended', async () => {
   const { server, port } = await healthServer(503);
   try {

@@ -100,6 +100,7 @@ export async function applyKubernetesPlan(ctx: RunContext, plan: Plan, opts: Kub
     const entry = { id: plan.releaseId, ...plan.ledgerEntry, deployedAt: startedAt.toISOString(), deployedBy: operator(), deckhandVersion: VERSION };
     if (failed) {
       let revert: string | null;
+      let reverted: KubeRevisions | null = null;
       const prev = before as KubeRevisions | null;
       if (failed.step.phase === 'prepare') {
         revert = 'nothing was applied to the cluster';
@@ -108,6 +109,8 @@ export async function applyKubernetesPlan(ctx: RunContext, plan: Plan, opts: Kub
         const title = `Put back ${prev.helm !== null ? `Helm revision ${prev.helm}` : Object.entries(prev.deployments).map(([d, n]) => `deployment/${d} revision ${n}`).join(', ')}`;
         const err = await asStep(ctx, results, { id: 'revert', title, phase: 'finalize', destructive: true, actions: [] }, () => restoreRevisions(applier, 'revert', k, prev));
         revert = err ? `revert FAILED: ${err}` : `reverted: ${title.replace(/^Put back /, '')} restored and rolled out`;
+        // The undo gave the restored ReplicaSets new revision numbers: the serving release's entry must carry them, or a later rollback to it finds none.
+        if (!err) reverted = await readRevisions(applier, 'revert', k).catch(() => null);
         data.outcome = err ? 'FAILED' : 'REVERTED';
         data.runtime = err ? { status: 'unknown', detail: err } : { status: 'running', detail: `${plan.previousRelease ?? 'the previous revision'} serving after the revert` };
       } else {
@@ -116,6 +119,10 @@ export async function applyKubernetesPlan(ctx: RunContext, plan: Plan, opts: Kub
       }
       data.failure = { step: failed.step.id, message: failed.message, revert };
       ledger = withFailed(ledger, entry, failed.message);
+      const now = reverted as KubeRevisions | null;
+      if (now && plan.previousRelease) {
+        ledger = { ...ledger, releases: ledger.releases.map((r) => (r.id === plan.previousRelease && r.kubernetes ? { ...r, kubernetes: { ...now, image: r.kubernetes.image } } : r)) };
+      }
     } else {
       let after: KubeRevisions | null = null;
       const err = await readRevisions(applier, 'ledger', k).then((r) => { after = r; return null; }, (e: unknown) => (e instanceof Error ? e.message : String(e)));
