@@ -195,8 +195,10 @@ export function swarmAliveCheck(docker: string, base: string): string {
 }
 
 /**
- * The swarm service as verify sees it, in one round trip: `service=<name>`, `spec=<replicas>|<image>|<update state>` and
- * one `task=<name>|<image>|<desired>|<current state>|<error>` line per task (the CLI reached directly or through sudo -n).
+ * The swarm service as verify sees it, in one round trip: `service=<name>`, `spec=<replicas>|<image>|<update state>`,
+ * one `task=<id>|<name>|<image>|<desired>|<current state>|<error>` line per task, and one `health=<id>|<status>` line per
+ * task meant to run: its container's .State.Health.Status, `none` without a healthcheck, `remote` on another node
+ * (the CLI reached directly or through sudo -n).
  * The name comes from the settings file in force under `base` when there is one (a stack's service is `<stack>_<service>`).
  */
 export function swarmTasksCommand(app: string, base: string | null): Command {
@@ -205,7 +207,13 @@ export function swarmTasksCommand(app: string, base: string | null): Command {
     'D=docker; if ! docker version --format "{{.Server.Version}}" >/dev/null 2>&1 && sudo -n docker version >/dev/null 2>&1; then D="sudo -n docker"; fi',
     'spec=$($D service inspect -f "{{.Spec.Mode.Replicated.Replicas}}|{{.Spec.TaskTemplate.ContainerSpec.Image}}|{{if .UpdateStatus}}{{.UpdateStatus.State}}: {{.UpdateStatus.Message}}{{end}}" "$svc" 2>&1) || { echo "error=$spec"; exit 0; }',
     'echo "spec=$spec"',
-    '$D service ps "$svc" --no-trunc --format "task={{.Name}}|{{.Image}}|{{.DesiredState}}|{{.CurrentState}}|{{.Error}}" 2>&1 | head -n 20',
+    '$D service ps "$svc" --no-trunc --format "task={{.ID}}|{{.Name}}|{{.Image}}|{{.DesiredState}}|{{.CurrentState}}|{{.Error}}" 2>&1 | head -n 20',
+    // The container health of each task meant to run, where its container is on this node (else "remote").
+    '$D service ps "$svc" --no-trunc -q --filter desired-state=running 2>/dev/null | head -n 20 | while read -r t; do',
+    '  c=$($D inspect -f "{{.Status.ContainerStatus.ContainerID}}" "$t" 2>/dev/null)',
+    '  h=$([ -n "$c" ] && $D container inspect -f "{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}" "$c" 2>/dev/null) || h=remote',
+    '  echo "health=$t|${h:-remote}"',
+    'done',
   ].join('\n');
   return {
     argv: ['sh', '-c', script, 'deckhand-swarm-tasks', app, base === null ? '' : swarmConfigPath(base)], mutates: false, timeoutMs: 30_000,

@@ -44,6 +44,8 @@ export const KubernetesSchema = z.object({
     .describe('image repository whose tag becomes the release id (default: the app name)'),
   registry: z.string().regex(/^[a-z0-9][a-z0-9._/:-]*$/, 'a registry prefix such as registry.example.com/team').optional()
     .describe('registry prefix: when set, the image is built here, pushed as <registry>/<image>:<release-id>, and that name is deployed'),
+  image_pull: z.enum(['registry', 'never']).optional()
+    .describe('registry (default): the cluster pulls the release image from a registry (kubernetes.registry or an image with its registry host); never: the cluster runs on this machine\'s Docker engine (Docker Desktop, minikube docker-env) and uses the image built here, not pushed'),
   deployments: z.array(k8sName).min(1).optional()
     .describe('deployments whose rollout is watched and undone (default: the Deployments in the manifests, else the Helm release name, else the app name)'),
   service: k8sName.optional().describe('Service verification goes through, with kubectl port-forward (default: the first deployment name)'),

@@ -119,7 +119,7 @@ async function repo(dir: string): Promise<string> {
   await mkdir(join(app, 'k8s'), { recursive: true });
   await writeFile(join(app, 'k8s', 'deployment.yaml'), DEPLOYMENT);
   await writeFile(join(app, 'k8s', 'service.yaml'), SERVICE);
-  await writeFile(join(app, 'deckhand.yml'), 'app: shop-web\nstrategy: kubernetes\nkubernetes:\n  namespace: shop\n  rollout_timeout: 90s\n');
+  await writeFile(join(app, 'deckhand.yml'), 'app: shop-web\nstrategy: kubernetes\nkubernetes:\n  namespace: shop\n  rollout_timeout: 90s\n  image_pull: never\n');
   return app;
 }
 
@@ -137,7 +137,7 @@ test('deploy --strategy kubernetes --plan: discovery\'s manifests, Deployment an
     assert.ok(all.some((c) => /^kubectl apply -k \S+deckhand-k8s-shop-web-\S+ --namespace shop --context lab-ctx --request-timeout=30s \(here\)$/.test(c)), all.join('\n'));
     assert.ok(all.includes('kubectl rollout status deployment/shop-web --timeout=90s --namespace shop --context lab-ctx --request-timeout=90s (here)'));
     assert.ok(all.includes('kubectl port-forward svc/shop-web :80 --address 127.0.0.1 --pod-running-timeout=60s --namespace shop --context lab-ctx --request-timeout=60s (here)'));
-    assert.ok(report.data.warnings.some((w) => w.includes(`acme/shop-web:${id}`)), 'the image tag is the release id, and the missing registry is said');
+    assert.ok(report.data.warnings.some((w) => w.includes(`acme/shop-web:${id}`)), 'the image tag is the release id, built here and not pushed (image_pull: never)');
   } finally { await rm(dir, { recursive: true, force: true }); }
 });
 
@@ -171,5 +171,29 @@ test('rollback --strategy kubernetes: with no release recorded in this context i
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /no ledger for shop-web in lab-ctx\/shop/);
     assert.ok(!r.stderr.includes(CANARY));
+  } finally { await rm(dir, { recursive: true, force: true }); }
+});
+
+test('rollback --strategy kubernetes with the cluster refused: FAILED at the undo (exit 1), the put-back also failed and says so, the ledger notes it on both releases', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'dh-k8s-'));
+  try {
+    const app = await repo(dir);
+    const env = { KUBECONFIG: await kubeconfig(dir, await freeLocalPort()), HOME: dir };
+    const state = join(dir, '.deckhand', 'kubernetes', 'lab-ctx', 'shop', 'shop-web');
+    await mkdir(state, { recursive: true });
+    const entry = (id: string, status: string, rev: number): Record<string, unknown> => ({ id, commit: null, dirty: false, strategy: 'kubernetes', status, deployedAt: 'x', deployedBy: 'op@m', deckhandVersion: '0', kubernetes: { deployments: { 'shop-web': rev }, helm: null, image: `acme/shop-web:${id}` } });
+    await writeFile(join(state, 'ledger.json'), JSON.stringify({ schemaVersion: 1, app: 'shop-web', releases: [entry('20261130T100000Z-aaaaaaa', 'previous', 4), entry('20261201T100000Z-bbbbbbb', 'current', 5)] }));
+    const r = await runCli(['rollback', '--repo', app, '--json'], { env, timeoutMs: 120_000 });
+    assert.equal(r.code, 1, r.stderr);
+    const report = JSON.parse(r.stdout) as { status: string; data: { outcome: string; failure: { step: string; message: string; revert: string }; plan: { id: string }[] } };
+    assert.equal(report.data.outcome, 'FAILED');
+    assert.deepEqual(report.data.plan.map((s) => s.id), ['restore', 'rollout.shop-web', 'verify-service']);
+    assert.equal(report.data.failure.step, 'restore');
+    assert.match(report.data.failure.message, /refused/);
+    assert.match(report.data.failure.revert, /^putting 20261201T100000Z-bbbbbbb back FAILED: /);
+    const ledger = JSON.parse(await readFile(join(state, 'ledger.json'), 'utf8')) as { releases: { status: string; note?: string }[] };
+    assert.deepEqual(ledger.releases.map((x) => x.status), ['previous', 'current'], 'nothing became current that did not roll out');
+    assert.ok(ledger.releases.every((x) => x.note?.startsWith('rollback to 20261130T100000Z-aaaaaaa at ')), JSON.stringify(ledger));
+    assert.ok(!r.stdout.includes(CANARY) && !r.stderr.includes(CANARY));
   } finally { await rm(dir, { recursive: true, force: true }); }
 });

@@ -10,9 +10,10 @@ import {
 } from '../../src/commands/kubectl.js';
 import { helmHistoryCommand, helmRollbackCommand, helmUpgradeCommand, parseHelmRevision } from '../../src/commands/helm.js';
 import { renderKustomization } from '../../src/commands/kustomize.js';
-import { planKubernetes } from '../../src/stages/deploy/kubernetes/plan.js';
+import { hasRegistryHost, planKubernetes } from '../../src/stages/deploy/kubernetes/plan.js';
+import { DeckhandError } from '../../src/core/errors.js';
 import { applyKubernetesPlan } from '../../src/stages/deploy/kubernetes/apply.js';
-import { pickKubeTarget, rollbackKubernetes } from '../../src/stages/deploy/kubernetes/rollback.js';
+import { kubeRollbackSteps, pickKubeTarget, rollbackKubernetes } from '../../src/stages/deploy/kubernetes/rollback.js';
 import type { Ledger } from '../../src/stages/deploy/ledger.js';
 import { kubeStateDir } from '../../src/stages/deploy/kubernetes/resolve.js';
 import type { KubeSpec } from '../../src/stages/deploy/kubernetes/types.js';
@@ -63,7 +64,7 @@ test('deckhand.yml kubernetes keys are validated', () => {
 function kube(over: Partial<KubeSpec> = {}): KubeSpec {
   return {
     mode: 'manifests', target: T, manifests: { dir: '/repo/k8s', files: ['deploy.yaml', 'svc.yaml'], kustomization: false }, helm: null,
-    image: 'acme/web', registry: null, deployments: ['web'], service: 'web', servicePort: 80, rolloutTimeoutSec: 120, stateDir: '/home/op/.deckhand/kubernetes/kind-dev/shop/web', ...over,
+    image: 'acme/web', registry: null, imagePull: 'never', deployments: ['web'], service: 'web', servicePort: 80, rolloutTimeoutSec: 120, stateDir: '/home/op/.deckhand/kubernetes/kind-dev/shop/web', ...over,
   };
 }
 
@@ -82,11 +83,11 @@ test('the state directory is per context, namespace and app, with unsafe charact
   assert.equal(kubeStateDir('/home/op', 'arn:aws:eks:eu-west-1:1:cluster/prod', 'shop', 'web'), '/home/op/.deckhand/kubernetes/arn_aws_eks_eu-west-1_1_cluster_prod/shop/web');
 });
 
-test('manifests plan without a registry: no build or push (said), kustomize render, rollback point, apply, rollout, verification through the Service', () => {
+test('manifests plan with image_pull never: built here, not pushed (said), kustomize render, rollback point, then build, apply, rollout, verification through the Service', () => {
   const plan = planKubernetes({ spec: spec(kube()), ledgerText: null, now: NOW, stagingRoot: '/tmp', stagingNonce: 'n0nce' });
   assert.equal(plan.releaseId, ID);
-  assert.deepEqual(plan.steps.map((s) => s.id), ['state', 'render', 'rollback-point', 'apply', 'rollout.web', 'verify-service', 'ledger']);
-  assert.ok(plan.warnings.some((w) => w.includes('neither built nor pushed') && w.includes(`acme/web:${ID}`)));
+  assert.deepEqual(plan.steps.map((s) => s.id), ['state', 'render', 'rollback-point', 'image.build', 'apply', 'rollout.web', 'verify-service', 'ledger']);
+  assert.ok(plan.warnings.includes(`kubernetes.image_pull is never: acme/web:${ID} is built here and not pushed; the cluster must run on this machine's Docker engine`), plan.warnings.join('\n'));
   const cmds = plan.steps.flatMap((s) => s.actions.map((a) => (a.type === 'local-run' || a.type === 'run' ? line(a.command) : `${a.type} ${'from' in a ? a.from : ''} ${'to' in a ? a.to : ''}`)));
   const stage = `/tmp/deckhand-k8s-web-${ID}-n0nce`;
   // Private and fresh: a folder another local user pre-created (or a symlink) makes the deploy fail instead of being used.
@@ -108,19 +109,39 @@ test('manifests plan without a registry: no build or push (said), kustomize rend
 test('a registry adds build and push of <registry>/<image>:<id>, and the kustomization renames the image', () => {
   const plan = planKubernetes({ spec: spec(kube({ registry: 'registry.test/' })), ledgerText: null, now: NOW });
   const ids = plan.steps.map((s) => s.id);
-  assert.deepEqual(ids.slice(0, 3), ['state', 'image.build', 'image.push']);
+  assert.deepEqual(ids, ['state', 'render', 'rollback-point', 'image.build', 'image.push', 'apply', 'rollout.web', 'verify-service', 'ledger']);
   const push = plan.steps.find((s) => s.id === 'image.push')?.actions[0];
   assert.ok(push?.type === 'local-run' && line(push.command) === `docker push registry.test/acme/web:${ID}`);
   const kust = plan.steps.find((s) => s.id === 'render')?.actions.find((a) => a.type === 'local-run' && a.command.stdin !== undefined);
   assert.ok(kust?.type === 'local-run' && String(kust.command.stdin).includes('newName: "registry.test/acme/web"'));
-  assert.ok(!plan.warnings.some((w) => w.includes('neither built')));
+  assert.ok(!plan.warnings.some((w) => w.includes('image_pull')));
+});
+
+test('no registry, an image without a registry host and no image_pull: never: refused at plan time (what, why, how to fix)', () => {
+  let err: unknown;
+  try { planKubernetes({ spec: spec(kube({ imagePull: 'registry' })), ledgerText: null, now: NOW }); } catch (e) { err = e; }
+  assert.ok(err instanceof DeckhandError, String(err));
+  assert.equal(err.kind, 'config');
+  assert.equal(err.message, `the cluster cannot pull acme/web:${ID}: kubernetes.registry is not set and the image acme/web names no registry host`);
+  assert.equal(err.hint, `deckhand builds acme/web:${ID} on this machine, and without a registry it stays in this machine's Docker images, which a cluster reads only when it runs on this Docker engine. `
+    + 'Set kubernetes.registry (e.g. registry.example.com/team: the image is pushed there), or kubernetes.image to a repository with its registry host (e.g. ghcr.io/acme/web), '
+    + "or kubernetes.image_pull: never when the cluster uses this machine's Docker engine (Docker Desktop, minikube after `minikube docker-env`)");
+});
+
+test('an image naming its registry host is built and pushed as itself, without kubernetes.registry', () => {
+  const plan = planKubernetes({ spec: spec(kube({ imagePull: 'registry', image: 'ghcr.io/acme/web' })), ledgerText: null, now: NOW });
+  const cmds = plan.steps.filter((s) => s.id.startsWith('image.')).map((s) => s.actions[0]?.type === 'local-run' ? line(s.actions[0].command) : '');
+  assert.deepEqual(cmds, [`sh -c ${"'"}${'set -e; cd "$1"; shift; if [ ! -f Dockerfile ]; then echo "no Dockerfile in $PWD: the docker strategy builds the image from it" >&2; exit 2; fi; exec docker build "$@" .'}${"'"} deckhand-docker-build /repo -t ghcr.io/acme/web:${ID}`, `docker push ghcr.io/acme/web:${ID}`]);
+  assert.equal(hasRegistryHost('localhost:5000/web'), true);
+  assert.equal(hasRegistryHost('acme/web'), false);
+  assert.equal(hasRegistryHost('web'), false);
 });
 
 test('helm plan: history as the rollback point, upgrade --install with the tag, then rollout status and verification', () => {
   const k = kube({ mode: 'helm', manifests: null, helm: { chart: '/repo/chart', release: 'web', values: ['/repo/values-prod.yaml'] } });
   const previous = JSON.stringify({ schemaVersion: 1, app: 'web', releases: [{ id: '20261130T100000Z-0000000', commit: null, dirty: false, strategy: 'kubernetes', status: 'current', deployedAt: 'x', deployedBy: 'op@m', deckhandVersion: '0', kubernetes: { deployments: {}, helm: 3, image: 'acme/web:old' } }] });
   const plan = planKubernetes({ spec: spec(k), ledgerText: previous, now: NOW });
-  assert.deepEqual(plan.steps.map((s) => s.id), ['state', 'rollback-point', 'apply', 'rollout.web', 'verify-service', 'ledger']);
+  assert.deepEqual(plan.steps.map((s) => s.id), ['state', 'rollback-point', 'image.build', 'apply', 'rollout.web', 'verify-service', 'ledger']);
   const apply = plan.steps.find((s) => s.id === 'apply');
   assert.ok(apply?.actions[0]?.type === 'local-run');
   assert.equal(line(apply.actions[0].command), `helm upgrade --install web /repo/chart --namespace shop --kube-context kind-dev -f /repo/values-prod.yaml --set image.tag=${ID} --wait --timeout 120s`);
@@ -159,6 +180,7 @@ function answers(port: number, over: ScriptedAnswer[] = []): ScriptedAnswer[] {
     { match: /^mkdir -m 700/, exitCode: 0 },
     { match: /^rm -rf/, exitCode: 0 },
     { match: 'kubectl kustomize', stdout: 'apiVersion: apps/v1\n' },
+    { match: 'deckhand-docker-build', exitCode: 0 },
     sequence('kubectl get deployment web', ['3', '4']),
     { match: 'kubectl apply -k', stdout: 'deployment.apps/web configured' },
     { match: 'kubectl rollout undo', stdout: 'deployment.apps/web rolled back' },
@@ -210,6 +232,22 @@ test('apply: a rollout that misses its deadline is undone to the revision read b
   } finally { server.close(); }
 });
 
+test('apply: after a revert the serving release\'s entry carries the revision number the undo gave it (a later rollback to it finds it)', async () => {
+  const prev = '20261130T100000Z-0000000';
+  const text = JSON.stringify({ schemaVersion: 1, app: 'web', releases: [{ id: prev, commit: null, dirty: false, strategy: 'kubernetes', status: 'current', deployedAt: 'x', deployedBy: 'o', deckhandVersion: '0', kubernetes: { deployments: { web: 3 }, helm: null, image: `acme/web:${prev}` } }] });
+  const plan = planKubernetes({ spec: spec(kube()), ledgerText: text, now: NOW });
+  let statusCalls = 0;
+  const ex = new RecordingExecutor(answers(1, [
+    { match: 'deckhand-read', stdout: text },
+    { match: (c) => { const hit = line(c).includes('kubectl rollout status'); if (hit) statusCalls++; return hit && statusCalls === 1; }, exitCode: 1, stderr: 'error: timed out waiting for the condition' },
+  ]));
+  const report = await applyKubernetesPlan({ executor: ex, redactor: new Redactor() }, plan);
+  assert.equal(report.data.outcome, 'REVERTED');
+  const ledgerWrite = ex.calls.find((c) => c.argv.includes(plan.ledgerPath) && c.argv.includes('deckhand-write'));
+  const ledger = JSON.parse(String(ledgerWrite?.stdin)) as { releases: { id: string; status: string; kubernetes?: { deployments: Record<string, number>; image: string } }[] };
+  assert.deepEqual(ledger.releases.map((r) => [r.id, r.status, r.kubernetes?.deployments.web ?? null, r.kubernetes?.image ?? null]), [[prev, 'current', 4, `acme/web:${prev}`], [ID, 'failed', null, null]]);
+});
+
 test('apply: a Service that answers 503 fails verification, the revision is put back, the forward is ended', async () => {
   const { server, port } = await healthServer(503);
   try {
@@ -250,20 +288,91 @@ test('apply refuses a saved plan when the local ledger changed since', async () 
   assert.ok(ex.calls.map(line).some((l) => l.includes('deckhand-unlock')), 'the lock is released');
 });
 
-test('rollback: the previous release\'s recorded revision is put back and the ledger records its new number', async () => {
-  const entry = (id: string, status: string, rev: number): Record<string, unknown> => ({ id, commit: null, dirty: false, strategy: 'kubernetes', status, deployedAt: 'x', deployedBy: 'op@m', deckhandVersion: '0', kubernetes: { deployments: { web: rev }, helm: null, image: `acme/web:${id}` } });
-  const ledger = JSON.stringify({ schemaVersion: 1, app: 'web', releases: [entry('20261130T100000Z-aaaaaaa', 'previous', 4), entry('20261201T100000Z-bbbbbbb', 'current', 5)] });
-  const ex = new RecordingExecutor([
-    { match: 'deckhand-read', stdout: ledger },
+const kEntry = (id: string, status: string, rev: number): Record<string, unknown> => ({ id, commit: null, dirty: false, strategy: 'kubernetes', status, deployedAt: 'x', deployedBy: 'op@m', deckhandVersion: '0', kubernetes: { deployments: { web: rev }, helm: null, image: `acme/web:${id}` } });
+const OLD = '20261130T100000Z-aaaaaaa';
+const CUR = '20261201T100000Z-bbbbbbb';
+const TWO = JSON.stringify({ schemaVersion: 1, app: 'web', releases: [kEntry(OLD, 'previous', 4), kEntry(CUR, 'current', 5)] });
+
+function rollbackAnswers(port: number, over: ScriptedAnswer[] = []): ScriptedAnswer[] {
+  return [
+    ...over,
+    { match: 'deckhand-read', stdout: TWO },
     { match: 'deckhand-lock', exitCode: 0 }, { match: 'deckhand-unlock', exitCode: 0 }, { match: 'deckhand-write', exitCode: 0 },
     { match: 'kubectl rollout undo', stdout: 'rolled back' }, { match: 'kubectl rollout status', stdout: 'successfully rolled out' },
-    { match: 'kubectl get deployment web', stdout: '6' },
+    sequence('kubectl get deployment web', ['6', '7']),
+    { match: 'kubectl port-forward', stdout: `Forwarding from 127.0.0.1:${port} -> 3000\n` },
+  ];
+}
+
+function writtenLedger(ex: RecordingExecutor): { releases: { id: string; status: string; note?: string; kubernetes: { deployments: { web: number } } }[] } {
+  return JSON.parse(String(ex.calls.find((c) => c.argv.includes('deckhand-write') && c.argv.some((a) => a.endsWith('ledger.json')))?.stdin)) as ReturnType<typeof writtenLedger>;
+}
+
+test('rollback steps: undo (or helm rollback --wait), then rollout status within the deploy deadline and GETs through the Service, by exact command', () => {
+  const plan = planKubernetes({ spec: spec(kube()), ledgerText: null, now: NOW });
+  const k = plan.kubernetes!;
+  const cmds = (steps: ReturnType<typeof kubeRollbackSteps>): string[][] => steps.map((st) => [st.id, ...st.actions.map((a) => (a.type === 'local-run' ? line(a.command) : a.type))]);
+  assert.deepEqual(cmds(kubeRollbackSteps(k, { deployments: { web: 4 }, helm: null, image: 'acme/web:a' }, 'Put back', 'none')), [
+    ['restore', 'kubectl rollout undo deployment/web --to-revision=4 --namespace shop --context kind-dev --request-timeout=30s'],
+    ['rollout.web', 'kubectl rollout status deployment/web --timeout=120s --namespace shop --context kind-dev --request-timeout=120s'],
+    ['verify-service', 'kubectl port-forward svc/web :80 --address 127.0.0.1 --pod-running-timeout=60s --namespace shop --context kind-dev --request-timeout=60s'],
   ]);
-  const report = await rollbackKubernetes({ executor: ex, redactor: new Redactor() }, { app: 'web', kube: kube() });
-  assert.equal(report.data.outcome, 'SUCCESS');
-  assert.ok(ex.calls.map(line).includes('kubectl rollout undo deployment/web --to-revision=4 --namespace shop --context kind-dev --request-timeout=30s'));
-  const written = JSON.parse(String(ex.calls.find((c) => c.argv.includes('deckhand-write') && c.argv.some((a) => a.endsWith('ledger.json')))?.stdin)) as { releases: { id: string; status: string; kubernetes: { deployments: { web: number } } }[] };
-  assert.deepEqual(written.releases.map((r) => [r.status, r.kubernetes.deployments.web]), [['current', 6], ['rolled-back', 5]]);
+  const helm = { ...k, mode: 'helm' as const, helmRelease: 'web' };
+  assert.deepEqual(cmds(kubeRollbackSteps(helm, { deployments: { web: 4 }, helm: 7, image: 'acme/web:a' }, 'Put back', 'none')).map((c) => c[1]), [
+    'helm rollback web 7 --namespace shop --kube-context kind-dev --wait --timeout 120s',
+    'kubectl rollout status deployment/web --timeout=120s --namespace shop --context kind-dev --request-timeout=120s',
+    'kubectl port-forward svc/web :80 --address 127.0.0.1 --pod-running-timeout=60s --namespace shop --context kind-dev --request-timeout=60s',
+  ]);
+});
+
+test('rollback: the previous release\'s recorded revision is put back, rolled out, verified through the Service; the ledger records its new number', async () => {
+  const { server, port } = await healthServer(200);
+  try {
+    const ex = new RecordingExecutor(rollbackAnswers(port));
+    const report = await rollbackKubernetes({ executor: ex, redactor: new Redactor() }, { app: 'web', kube: kube() });
+    assert.equal(report.data.outcome, 'SUCCESS', JSON.stringify(report.data.failure));
+    const ran = ex.calls.map(line);
+    const order = ['kubectl rollout undo deployment/web --to-revision=4', 'kubectl get deployment web', 'kubectl rollout status deployment/web --timeout=120s', 'kubectl port-forward svc/web'].map((p) => ran.findIndex((l) => l.startsWith(p)));
+    assert.ok(order.every((i, n) => i >= 0 && (n === 0 || i > (order[n - 1] ?? 0))), `in order: ${order.join(',')}`);
+    assert.ok(ex.backgrounds[0]?.stopped, 'the port-forward is ended');
+    assert.deepEqual(writtenLedger(ex).releases.map((r) => [r.status, r.kubernetes.deployments.web]), [['current', 6], ['rolled-back', 5]]);
+  } finally { server.close(); }
+});
+
+test('rollback: a rollout that misses its deadline is FAILED, the release rolled back from is put back, and the ledger says so with the new revision numbers', async () => {
+  const { server, port } = await healthServer(200);
+  try {
+    let statusCalls = 0;
+    const ex = new RecordingExecutor(rollbackAnswers(port, [{
+      match: (c) => { const hit = line(c).includes('kubectl rollout status'); if (hit) statusCalls++; return hit && statusCalls === 1; },
+      exitCode: 1, stderr: 'error: timed out waiting for the condition',
+    }]));
+    const report = await rollbackKubernetes({ executor: ex, redactor: new Redactor() }, { app: 'web', kube: kube() });
+    assert.equal(report.data.outcome, 'FAILED');
+    assert.equal(report.status, 'failed');
+    assert.equal(report.data.failure?.step, 'rollout.web');
+    assert.match(report.data.failure?.message ?? '', /timed out waiting for the condition/);
+    assert.equal(report.data.failure?.revert, `${CUR} (acme/web:${CUR}) put back and rolled out`);
+    assert.equal(report.findings[0]?.status, 'fail');
+    assert.equal(ex.backgrounds.length, 0, 'no verification after a rollout that did not finish');
+    assert.ok(ex.calls.map(line).includes('kubectl rollout undo deployment/web --to-revision=5 --namespace shop --context kind-dev --request-timeout=30s'), 'the current release is put back');
+    const releases = writtenLedger(ex).releases;
+    assert.deepEqual(releases.map((r) => [r.id, r.status, r.kubernetes.deployments.web]), [[OLD, 'previous', 6], [CUR, 'current', 7]]);
+    assert.ok(releases.every((r) => r.note?.startsWith(`rollback to ${OLD} at `) && r.note.includes('rollout.web: ')), JSON.stringify(releases));
+  } finally { server.close(); }
+});
+
+test('rollback: a Service that answers 503 after the rollout is FAILED, not SUCCESS', async () => {
+  const { server, port } = await healthServer(503);
+  try {
+    const ex = new RecordingExecutor(rollbackAnswers(port));
+    const k = kube();
+    const report = await rollbackKubernetes({ executor: ex, redactor: new Redactor() }, { app: 'web', kube: k, verifyWindowSec: 2 });
+    assert.equal(report.data.outcome, 'FAILED');
+    assert.equal(report.data.failure?.step, 'verify-service');
+    assert.match(report.data.failure?.message ?? '', /HTTP 503/);
+    assert.deepEqual(writtenLedger(ex).releases.map((r) => r.status), ['previous', 'current']);
+  } finally { server.close(); }
 });
 
 test('rollback by default skips a release rolled back from (known bad); --to still picks it', () => {

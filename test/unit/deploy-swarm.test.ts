@@ -87,6 +87,8 @@ case "$1 $2" in
         printf '%s|' "$(cat "$S/spec-image" 2>/dev/null)"; cat "$S/status" 2>/dev/null;;
       *TaskTemplate*) cat "$S/template";; *UpdateStatus.State*) cat "$S/status" 2>/dev/null;; *StartedAt*) cut -d'|' -f2 "$S/status" 2>/dev/null;; *Replicas*) echo 2;; esac; exit 0;;
   "service ps") case "$*" in *desired-state=running*) cat "$S/running";; *"{{.Image}} {{.CurrentState}}"*) cat "$S/shutdown" 2>/dev/null;; *) cat "$S/errors" 2>/dev/null;; esac; exit 0;;
+  "inspect -f") cat "$S/task-$4" 2>/dev/null; exit 0;;
+  "container inspect") [ -f "$S/health-$5" ] || exit 1; cat "$S/health-$5"; exit 0;;
   "service update"|"service create"|"stack deploy") echo "$DECKHAND_IMAGE" > "$S/spec-image"
     for f in template status status-queue spec-image running errors shutdown; do if [ -f "$S/next-$f" ]; then cp "$S/next-$f" "$S/$f"; fi; done; env | grep -E '^(GREETING|PORT)=' | sort > "$S/env-seen"; exit 0;;
 esac
@@ -259,6 +261,14 @@ describe('swarm start command against a scripted docker CLI (real sh)', () => {
     assert.ok(r.calls.some((c) => c.startsWith('service ps shop_web ')), r.calls.join('\n'));
   });
 
+  it('verify reads the container health of each task meant to run: healthy/starting here, remote when the container is on another node', async () => {
+    const s = setup({ template: '{"v":1}', running: 'task1\ntask2\ntask3\n', 'task-task1': 'c1\n', 'task-task2': 'c2\n', 'task-task3': '\n', 'health-c1': 'healthy\n', 'health-c2': 'starting\n' });
+    const r = await sh(s, swarmTasksCommand('shop', s.base).argv);
+    assert.deepEqual(r.stdout.split('\n').filter((l) => l.startsWith('health=')), ['health=task1|healthy', 'health=task2|starting', 'health=task3|remote']);
+    assert.ok(r.calls.includes('inspect -f {{.Status.ContainerStatus.ContainerID}} task1'), r.calls.join('\n'));
+    assert.ok(r.calls.includes('container inspect -f {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} c2'), r.calls.join('\n'));
+  });
+
   it('stop without deckhand.yml removes the stack named in the settings file, or the app\'s service', async () => {
     const s = setup({}, STACK);
     assert.ok((await sh(s, swarmStopFromConfCommand('shop', s.base).argv)).calls.includes('stack rm shop'));
@@ -321,13 +331,18 @@ describe('swarm spec, plan and readiness', () => {
 });
 
 describe('verify: the swarm service view', () => {
-  const text = (img: string, tasks: string[]): string => `spec=2|${img}|rollback_completed: rollback completed\n${tasks.map((t) => `task=${t}`).join('\n')}\n`;
-  const ok = [`shop.1|shop:${RID}|Running|Running 3 minutes ago|`, `shop.2|shop:${RID}|Running|Running 3 minutes ago|`];
-  it('parses spec and task lines; a missing service is its own answer', () => {
-    const v = parseSwarmTasks(text(`shop:${RID}`, [...ok, 'shop.1|shop:new|Shutdown|Failed 1 minute ago|task: non-zero exit (137): dockerexec: unhealthy container']));
+  // Task lines carry the task id first; health lines follow, one per task meant to run (its container's health, read on this node).
+  const T1 = 'k3v0d7x1q9m2a8c4e6g0i2l5n';
+  const T2 = 'p7r9t1v3x5z7b9d1f3h5j7l9n';
+  const text = (img: string, tasks: string[], health: string[] = []): string =>
+    `spec=2|${img}|rollback_completed: rollback completed\n${tasks.map((t) => `task=${t}`).join('\n')}\n${health.map((h) => `health=${h}`).join('\n')}\n`;
+  const ok = [`${T1}|shop.1|shop:${RID}|Running|Running 3 minutes ago|`, `${T2}|shop.2|shop:${RID}|Running|Running 3 minutes ago|`];
+  it('parses spec, task and health lines; a missing service is its own answer', () => {
+    const v = parseSwarmTasks(text(`shop:${RID}`, [...ok, 'zz9|shop.1|shop:new|Shutdown|Failed 1 minute ago|task: non-zero exit (137): dockerexec: unhealthy container'], [`${T1}|healthy`, `${T2}|starting`]));
     assert.equal(v?.replicas, 2);
     assert.equal(v?.tasks.length, 3);
     assert.equal(v?.tasks[2]?.error, 'task: non-zero exit (137): dockerexec: unhealthy container');
+    assert.deepEqual(v?.tasks.map((t) => [t.id, t.name, t.health]), [[T1, 'shop.1', 'healthy'], [T2, 'shop.2', 'starting'], ['zz9', 'shop.1', null]]);
     assert.deepEqual(parseSwarmTasks('service=shop\nerror=Error: no such service: shop\n'), { service: 'shop', replicas: null, image: '', update: '', tasks: [], error: 'Error: no such service: shop' });
     assert.equal(parseSwarmTasks('garbage'), null);
   });
@@ -336,7 +351,18 @@ describe('verify: the swarm service view', () => {
     const other = judgeSwarm('shop', 'OTHER', parseSwarmTasks(text(`shop:${RID}`, ok)) as SwarmView);
     assert.equal(other.status, 'fail');
     assert.match(other.summary, /runs shop:\S+, not shop:OTHER/);
-    const few = judgeSwarm('shop', RID, parseSwarmTasks(text(`shop:${RID}`, [ok[0] ?? '', `shop.2|shop:${RID}|Running|Starting 2 seconds ago|`, 'shop.2|shop:x|Shutdown|Failed|boom'])) as SwarmView);
-    assert.deepEqual([few.status, few.summary], ['fail', '1/2 tasks running; task errors: shop.2: boom']);
+    const few = judgeSwarm('shop', RID, parseSwarmTasks(text(`shop:${RID}`, [ok[0] ?? '', `${T2}|shop.2|shop:${RID}|Running|Starting 2 seconds ago|`, 'zz9|shop.2|shop:x|Shutdown|Failed|boom'])) as SwarmView);
+    assert.deepEqual([few.status, few.summary], ['fail', '1/2 tasks running and healthy; task errors: shop.2: boom']);
+  });
+  it('a Running task whose container health is starting or unhealthy is not healthy; healthy, none (no healthcheck) and other nodes are', () => {
+    const starting = judgeSwarm('shop', RID, parseSwarmTasks(text(`shop:${RID}`, ok, [`${T1}|healthy`, `${T2}|starting`])) as SwarmView);
+    assert.deepEqual([starting.status, starting.summary], ['fail', '1/2 tasks running and healthy; not healthy: shop.2: container starting']);
+    const sick = judgeSwarm('shop', RID, parseSwarmTasks(text(`shop:${RID}`, ok, [`${T1}|unhealthy`, `${T2}|unhealthy`])) as SwarmView);
+    assert.deepEqual([sick.status, sick.summary], ['fail', '0/2 tasks running and healthy; not healthy: shop.1: container unhealthy; shop.2: container unhealthy']);
+    const fine = judgeSwarm('shop', RID, parseSwarmTasks(text(`shop:${RID}`, ok, [`${T1}|healthy`, `${T2}|none`])) as SwarmView);
+    assert.equal(fine.summary, `2/2 tasks running shop:${RID} and healthy (their container health read on this node); last update rollback_completed: rollback completed`);
+    const remote = judgeSwarm('shop', RID, parseSwarmTasks(text(`shop:${RID}`, ok, [`${T1}|healthy`, `${T2}|remote`])) as SwarmView);
+    assert.equal(remote.status, 'pass');
+    assert.match(remote.summary, /1 on other nodes judged by the engine, which reports Running only after a healthcheck passed/);
   });
 });

@@ -23,7 +23,7 @@ export async function readLedgerText(ctx: RunContext, path: string): Promise<str
 }
 
 /** Runs `fn` as a step: progress events and a step result, failures as a message. */
-async function asStep(ctx: RunContext, results: StepResult[], step: Step, fn: () => Promise<string | null>): Promise<string | null> {
+export async function asStep(ctx: RunContext, results: StepResult[], step: Step, fn: () => Promise<string | null>): Promise<string | null> {
   const t0 = performance.now();
   ctx.onProgress?.({ type: 'step-start', id: step.id, title: step.title });
   let err: string | null;
@@ -34,6 +34,17 @@ async function asStep(ctx: RunContext, results: StepResult[], step: Step, fn: ()
   results.push({ id: step.id, title: step.title, status, durationMs, ...(detail ? { detail } : {}) });
   ctx.onProgress?.({ type: 'step-end', id: step.id, title: step.title, status, durationMs, ...(detail ? { detail } : {}) });
   return detail ?? null;
+}
+
+/** The verify-service step: GETs through the port-forward its action starts; the outcome recorded as a command. */
+export async function runVerifyService(ctx: RunContext, applier: Applier, step: Step, k: KubePlan): Promise<string | null> {
+  const forward = step.actions[0]?.type === 'local-run' ? step.actions[0].command : null;
+  return asStep(ctx, applier.stepResults, step, async () => {
+    if (!forward) return 'the plan has no port-forward command';
+    const v = await verifyThroughService(ctx, forward, k);
+    applier.executed.push({ step: step.id, command: `${v.forward} + GET ${v.url}`, exitCode: v.ok ? 0 : 1, durationMs: 0, attempts: 1, timedOut: false, output: ctx.redactor.mask(v.detail) });
+    return v.ok ? null : `verification through svc/${k.service} failed: ${v.detail}`;
+  });
 }
 
 export interface KubeApplyOptions { stopRequested?: () => boolean }
@@ -79,13 +90,7 @@ export async function applyKubernetesPlan(ctx: RunContext, plan: Plan, opts: Kub
       if (step.id === 'rollback-point') {
         err = await asStep(ctx, results, step, async () => { before = await readRevisions(applier, step.id, k); return null; });
       } else if (step.id === 'verify-service') {
-        const forward = step.actions[0]?.type === 'local-run' ? step.actions[0].command : null;
-        err = await asStep(ctx, results, step, async () => {
-          if (!forward) return 'the plan has no port-forward command';
-          const v = await verifyThroughService(ctx, forward, k);
-          applier.executed.push({ step: step.id, command: `${v.forward} + GET ${v.url}`, exitCode: v.ok ? 0 : 1, durationMs: 0, attempts: 1, timedOut: false, output: ctx.redactor.mask(v.detail) });
-          return v.ok ? null : `verification through svc/${k.service} failed: ${v.detail}`;
-        });
+        err = await runVerifyService(ctx, applier, step, k);
       } else {
         err = await applier.runStep(step).then(() => null, (e: unknown) => (e instanceof Error ? e.message : String(e)));
       }
@@ -95,6 +100,7 @@ export async function applyKubernetesPlan(ctx: RunContext, plan: Plan, opts: Kub
     const entry = { id: plan.releaseId, ...plan.ledgerEntry, deployedAt: startedAt.toISOString(), deployedBy: operator(), deckhandVersion: VERSION };
     if (failed) {
       let revert: string | null;
+      let reverted: KubeRevisions | null = null;
       const prev = before as KubeRevisions | null;
       if (failed.step.phase === 'prepare') {
         revert = 'nothing was applied to the cluster';
@@ -103,6 +109,8 @@ export async function applyKubernetesPlan(ctx: RunContext, plan: Plan, opts: Kub
         const title = `Put back ${prev.helm !== null ? `Helm revision ${prev.helm}` : Object.entries(prev.deployments).map(([d, n]) => `deployment/${d} revision ${n}`).join(', ')}`;
         const err = await asStep(ctx, results, { id: 'revert', title, phase: 'finalize', destructive: true, actions: [] }, () => restoreRevisions(applier, 'revert', k, prev));
         revert = err ? `revert FAILED: ${err}` : `reverted: ${title.replace(/^Put back /, '')} restored and rolled out`;
+        // The undo gave the restored ReplicaSets new revision numbers: the serving release's entry must carry them, or a later rollback to it finds none.
+        if (!err) reverted = await readRevisions(applier, 'revert', k).catch(() => null);
         data.outcome = err ? 'FAILED' : 'REVERTED';
         data.runtime = err ? { status: 'unknown', detail: err } : { status: 'running', detail: `${plan.previousRelease ?? 'the previous revision'} serving after the revert` };
       } else {
@@ -111,6 +119,10 @@ export async function applyKubernetesPlan(ctx: RunContext, plan: Plan, opts: Kub
       }
       data.failure = { step: failed.step.id, message: failed.message, revert };
       ledger = withFailed(ledger, entry, failed.message);
+      const now = reverted as KubeRevisions | null;
+      if (now && plan.previousRelease) {
+        ledger = { ...ledger, releases: ledger.releases.map((r) => (r.id === plan.previousRelease && r.kubernetes ? { ...r, kubernetes: { ...now, image: r.kubernetes.image } } : r)) };
+      }
     } else {
       let after: KubeRevisions | null = null;
       const err = await readRevisions(applier, 'ledger', k).then((r) => { after = r; return null; }, (e: unknown) => (e instanceof Error ? e.message : String(e)));

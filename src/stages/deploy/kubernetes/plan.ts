@@ -51,17 +51,30 @@ export function imageRef(k: KubeSpec, releaseId: string): string {
   return `${k.registry ? `${k.registry.replace(/\/+$/, '')}/` : ''}${k.image}:${releaseId}`;
 }
 
-function imageSteps(spec: DeploySpec, k: KubeSpec, ref: string, warnings: string[]): Step[] {
-  if (!k.registry) {
-    warnings.push(`no registry configured (kubernetes.registry): the image is neither built nor pushed; the cluster must be able to pull ${ref}`);
-    return [];
+/** True when the repository names a registry host (docker's rule: a first component with a dot or a port, or localhost). */
+export function hasRegistryHost(image: string): boolean {
+  const first = image.split('/')[0] ?? '';
+  return image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+}
+
+/**
+ * The image of the release is built here. The cluster can run it only when it is pushed to a registry (kubernetes.registry,
+ * or an image naming its registry host) or when the cluster shares this machine's images (kubernetes.image_pull: never).
+ */
+export function imageSteps(spec: DeploySpec, k: KubeSpec, ref: string): Step[] {
+  const push = k.registry !== null || hasRegistryHost(k.image);
+  if (!push && k.imagePull !== 'never') {
+    throw new DeckhandError('config', `the cluster cannot pull ${ref}: kubernetes.registry is not set and the image ${k.image} names no registry host`, {
+      hint: `deckhand builds ${ref} on this machine, and without a registry it stays in this machine's Docker images, which a cluster reads only when it runs on this Docker engine. `
+        + 'Set kubernetes.registry (e.g. registry.example.com/team: the image is pushed there), or kubernetes.image to a repository with its registry host (e.g. ghcr.io/acme/web), '
+        + 'or kubernetes.image_pull: never when the cluster uses this machine\'s Docker engine (Docker Desktop, minikube after `minikube docker-env`)',
+    });
   }
-  return [
-    { id: 'image.build', title: `Build the image ${ref} here`, phase: 'prepare', destructive: false,
-      actions: [{ type: 'local-run', command: dockerBuildCommand(spec.sourceDir, [ref]) }] },
-    { id: 'image.push', title: `Push ${ref}`, phase: 'prepare', destructive: false, retry: 2,
-      actions: [{ type: 'local-run', command: dockerPushCommand(ref) }] },
-  ];
+  const build: Step = { id: 'image.build', title: `Build the image ${ref} here`, phase: 'prepare', destructive: false,
+    actions: [{ type: 'local-run', command: dockerBuildCommand(spec.sourceDir, [ref]) }] };
+  if (!push) return [build];
+  return [build, { id: 'image.push', title: `Push ${ref}`, phase: 'prepare', destructive: false, retry: 2,
+    actions: [{ type: 'local-run', command: dockerPushCommand(ref) }] }];
 }
 
 function manifestSteps(k: KubeSpec, releaseId: string, stageDir: string, ref: string, previousId: string | null): Step[] {
@@ -101,7 +114,7 @@ function helmSteps(k: KubeSpec, releaseId: string, ref: string, previousId: stri
   if (!h) throw new DeckhandError('internal', 'helm mode without a chart');
   const t = { release: h.release, namespace: k.target.namespace, context: k.target.context };
   const colon = ref.lastIndexOf(':');
-  const set: Record<string, string> = { ...(k.registry ? { 'image.repository': ref.slice(0, colon) } : {}), 'image.tag': releaseId };
+  const set: Record<string, string> = { ...(k.registry || hasRegistryHost(k.image) ? { 'image.repository': ref.slice(0, colon) } : {}), 'image.tag': releaseId };
   return [
     {
       id: 'rollback-point', title: `Rollback point: read the revision of the Helm release ${h.release}`, phase: 'prepare', destructive: false,
@@ -117,6 +130,30 @@ function helmSteps(k: KubeSpec, releaseId: string, ref: string, previousId: stri
   ];
 }
 
+/**
+ * What deploy and rollback wait for once the cluster changed: `kubectl rollout status` of each Deployment within the
+ * rollout deadline, then GETs through the Service (port-forward on loopback).
+ */
+export function readinessSteps(k: Pick<KubePlan, 'target' | 'deployments' | 'rolloutTimeoutSec' | 'service' | 'servicePort' | 'healthPath'>): Step[] {
+  return [
+    ...k.deployments.map((d): Step => ({
+      id: `rollout.${d}`, title: `Wait for the rollout of deployment/${d} (deadline ${k.rolloutTimeoutSec}s)`, phase: 'start', destructive: false,
+      actions: [{ type: 'local-run', command: rolloutStatusCommand(k.target, d, k.rolloutTimeoutSec) }],
+    })),
+    {
+      id: 'verify-service', title: `Verify through svc/${k.service}:${k.servicePort}: port-forward on loopback, GET ${k.healthPath ?? '/'} answers 2xx/3xx 3 times in a row (within ${VERIFY_WINDOW_SEC}s)`,
+      phase: 'start', destructive: false,
+      actions: [{ type: 'local-run', command: portForwardCommand(k.target, k.service, k.servicePort, VERIFY_WINDOW_SEC) }],
+    },
+  ];
+}
+
+/** `inserted` placed just before the apply step. */
+function beforeApply(steps: Step[], inserted: Step[]): Step[] {
+  const i = steps.findIndex((s) => s.id === 'apply');
+  return [...steps.slice(0, i), ...inserted, ...steps.slice(i)];
+}
+
 export function planKubernetes(input: KubePlanInput): Plan {
   const { spec, now } = input;
   const k = spec.kubernetes;
@@ -128,23 +165,18 @@ export function planKubernetes(input: KubePlanInput): Plan {
   const previousId = currentRelease(ledger)?.id ?? null;
   const ref = imageRef(k, releaseId);
   const stageDir = k.mode === 'manifests' ? stagingDir(input.stagingRoot ?? '/tmp', spec.app, releaseId, input.stagingNonce ?? randomBytes(6).toString('hex')) : null;
+  const images = imageSteps(spec, k, ref);
   const warnings: string[] = [];
   if (spec.dirty) warnings.push('the working tree has uncommitted changes: the release records the commit, but the files differ from it');
+  if (!images.some((st) => st.id === 'image.push')) warnings.push(`kubernetes.image_pull is never: ${ref} is built here and not pushed; the cluster must run on this machine's Docker engine`);
   if (spec.envNames.length > 0) warnings.push(`env values (${spec.envNames.join(', ')}) are not written by the kubernetes strategy: keep them in a Secret the manifests or chart reference`);
   const steps: Step[] = [
     { id: 'state', title: `Create ${k.stateDir} here (ledger, lock, journal)`, phase: 'prepare', destructive: false,
       actions: [{ type: 'local-run', command: { argv: ['mkdir', '-p', '--', paths.journal], mutates: true, timeoutMs: 10_000 } }] },
-    ...imageSteps(spec, k, ref, warnings),
-    ...(k.mode === 'manifests' && stageDir ? manifestSteps(k, releaseId, stageDir, ref, previousId) : helmSteps(k, releaseId, ref, previousId)),
-    ...k.deployments.map((d): Step => ({
-      id: `rollout.${d}`, title: `Wait for the rollout of deployment/${d} (deadline ${k.rolloutTimeoutSec}s)`, phase: 'start', destructive: false,
-      actions: [{ type: 'local-run', command: rolloutStatusCommand(k.target, d, k.rolloutTimeoutSec) }],
-    })),
-    {
-      id: 'verify-service', title: `Verify through svc/${k.service}:${k.servicePort}: port-forward on loopback, GET ${spec.healthPath ?? '/'} answers 2xx/3xx 3 times in a row (within ${VERIFY_WINDOW_SEC}s)`,
-      phase: 'start', destructive: false,
-      actions: [{ type: 'local-run', command: portForwardCommand(k.target, k.service, k.servicePort, VERIFY_WINDOW_SEC) }],
-    },
+    // The image is built (and pushed) after the offline render and the cluster's rollback point: a broken manifest or an
+    // unreachable cluster stops the deploy before minutes of build and push.
+    ...beforeApply(k.mode === 'manifests' && stageDir ? manifestSteps(k, releaseId, stageDir, ref, previousId) : helmSteps(k, releaseId, ref, previousId), images),
+    ...readinessSteps({ ...k, healthPath: spec.healthPath }),
     { id: 'ledger', title: `Record ${releaseId} as current in ${paths.ledger}`, phase: 'finalize', destructive: false, actions: [] },
   ];
   const kube: KubePlan = {

@@ -126,6 +126,7 @@ export async function resolveKubeSpec(local: RunContext, input: KubeResolveInput
     mode: helm ? 'helm' : 'manifests', target, manifests, helm,
     image: k.image ?? discoveredImage(artifacts) ?? input.app,
     registry: k.registry ?? null,
+    imagePull: k.image_pull ?? 'registry',
     deployments,
     service,
     servicePort: k.service_port ?? discoveredServicePort(artifacts, service) ?? 80,

@@ -11,6 +11,8 @@ export interface KubeSpec {
   image: string;
   /** Registry prefix: when set the image is built and pushed as <registry>/<image>:<id>. */
   registry: string | null;
+  /** never: the cluster runs on this machine's Docker engine and uses the image built here without a push (kubernetes.image_pull). */
+  imagePull: 'registry' | 'never';
   deployments: string[];
   service: string;
   servicePort: number;

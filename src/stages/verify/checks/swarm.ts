@@ -1,10 +1,11 @@
-// Process layer of a swarm deploy: running tasks == desired replicas, their image is the release's, the tasks' states and errors as evidence.
+// Process layer of a swarm deploy: running and healthy tasks == desired replicas (container health where readable), their image is the release's, the tasks' states and errors as evidence.
 import { swarmTasksCommand } from '../../../commands/swarm.js';
 import type { Finding } from '../../../report/common.js';
 import type { LayerInput } from '../types.js';
 import { evidence, probeFailed, runProbe, vfinding } from './on-target.js';
 
-export interface SwarmTask { name: string; image: string; desired: string; current: string; error: string }
+/** health: the container's health status (healthy, unhealthy, starting), `none` without a healthcheck, `remote` or null when not read here. */
+export interface SwarmTask { id: string; name: string; image: string; desired: string; current: string; error: string; health: string | null }
 export interface SwarmView { service: string | null; replicas: number | null; image: string; update: string; tasks: SwarmTask[]; error: string | null }
 
 export function parseSwarmTasks(text: string): SwarmView | null {
@@ -13,10 +14,20 @@ export function parseSwarmTasks(text: string): SwarmView | null {
   if (err) return { service, replicas: null, image: '', update: '', tasks: [], error: err[1] ?? '' };
   const spec = /^spec=([^|]*)\|([^|]*)\|(.*)$/m.exec(text);
   if (!spec) return null;
-  const tasks = [...text.matchAll(/^task=([^|]*)\|([^|]*)\|([^|]*)\|([^|]*)\|(.*)$/gm)]
-    .map((m) => ({ name: m[1] ?? '', image: m[2] ?? '', desired: m[3] ?? '', current: m[4] ?? '', error: m[5] ?? '' }));
+  const health = new Map([...text.matchAll(/^health=([^|]+)\|(.*)$/gm)].map((m) => [m[1] ?? '', m[2]?.trim() ?? '']));
+  const tasks = [...text.matchAll(/^task=([^|]*)\|([^|]*)\|([^|]*)\|([^|]*)\|([^|]*)\|(.*)$/gm)]
+    .map((m) => ({ id: m[1] ?? '', name: m[2] ?? '', image: m[3] ?? '', desired: m[4] ?? '', current: m[5] ?? '', error: m[6] ?? '', health: health.get(m[1] ?? '') ?? null }));
   const n = Number(spec[1]);
   return { service, replicas: Number.isInteger(n) ? n : null, image: spec[2] ?? '', update: spec[3] ?? '', tasks, error: null };
+}
+
+/**
+ * A Running task is healthy when its container's healthcheck says healthy (or it has none). "starting" is not healthy yet,
+ * "unhealthy" not at all. A container on another node is not read here: the engine reports a task Running only after
+ * its healthcheck passed, so its state stands in (said in the summary).
+ */
+export function taskHealthy(t: SwarmTask): boolean {
+  return t.health === null || t.health === 'remote' || t.health === 'healthy' || t.health === 'none';
 }
 
 /** Judges the view (pure). `release` is the ledger's current release: the service must run `<app>:<release>`. */
@@ -31,10 +42,15 @@ export function judgeSwarm(app: string, release: string | null, v: SwarmView): {
     return { status: 'fail', summary: `the service runs ${v.image}, not ${want} (the ledger's current release)${v.update ? `; update ${v.update}` : ''}`, remedy: 'deploy again or `deckhand rollback` so the ledger and the service agree' };
   }
   const right = running.filter((t) => want === null || t.image === want);
-  if (right.length < v.replicas) {
-    return { status: 'fail', summary: `${right.length}/${v.replicas} tasks running${failed.length ? `; task errors: ${failed.join('; ')}` : ''}`, remedy: `read why: docker service ps ${svc} --no-trunc; docker service logs ${svc}` };
+  const healthy = right.filter(taskHealthy);
+  const sick = right.filter((t) => !taskHealthy(t)).slice(0, 3).map((t) => `${t.name}: container ${t.health ?? '?'}`);
+  if (healthy.length < v.replicas) {
+    const why = [...(sick.length ? [`not healthy: ${sick.join('; ')}`] : []), ...(failed.length ? [`task errors: ${failed.join('; ')}`] : [])];
+    return { status: 'fail', summary: `${healthy.length}/${v.replicas} tasks running and healthy${why.length ? `; ${why.join('; ')}` : ''}`, remedy: `read why: docker service ps ${svc} --no-trunc; docker service logs ${svc}` };
   }
-  return { status: 'pass', summary: `${right.length}/${v.replicas} tasks running ${v.image} (healthy: swarm counts a task running once its healthcheck passes)${v.update ? `; last update ${v.update}` : ''}` };
+  const unread = healthy.filter((t) => t.health === null || t.health === 'remote').length;
+  const how = unread === 0 ? 'their container health read on this node' : `${unread} on other nodes judged by the engine, which reports Running only after a healthcheck passed`;
+  return { status: 'pass', summary: `${healthy.length}/${v.replicas} tasks running ${v.image} and healthy (${how})${v.update ? `; last update ${v.update}` : ''}` };
 }
 
 export async function checkSwarmTasks(input: LayerInput): Promise<Finding[]> {
