@@ -21,6 +21,12 @@ import { redactorFor, type GlobalOpts } from './cli/shared.js';
 
 let exitCode: number = EXIT.ok;
 
+// A reader that stops early (`deckhand schema fleet | head`) closes stdout: what was to be done is done, and the
+// rest of the report has nowhere to go. Say nothing and end with the command's own exit code instead of a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+});
+
 /** Runs one command body; turns errors into a clear message (and JSON on stdout with --json) and an exit code. */
 async function run(fn: () => Promise<number>, o: GlobalOpts): Promise<void> {
   try {

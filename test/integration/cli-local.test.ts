@@ -122,3 +122,33 @@ test('a secret passed with --secret-env never appears in stdout, stderr or the w
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a reader that closes stdout early (| head) ends the command quietly with its own exit code', async () => {
+  const { spawn } = await import('node:child_process');
+  const { CLI } = await import('../helpers/cli.js');
+  const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [CLI, 'schema', 'fleet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    // Read nothing: the pipe is closed at once, as `head -c 0` would.
+    child.stdout.destroy();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stderr }); });
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /EPIPE|Unhandled 'error' event/);
+});
+
+test('rollback with no target, where deckhand.yml lists hosts:, names the hosts instead of rolling back this machine', async () => {
+  const { writeFile } = await import('node:fs/promises');
+  const dir = await mkdtemp(join(tmpdir(), 'dh-fleet-rb-'));
+  try {
+    await writeFile(join(dir, 'deckhand.yml'), 'app: shop\nhosts: [deploy@web1, deploy@web2]\n');
+    const r = await runCli(['rollback', '--repo', dir, '--name', 'shop']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /deckhand\.yml lists hosts \(deploy@web1, deploy@web2\): name the host to roll back/);
+    assert.match(r.stderr, /deckhand rollback deploy@web1; deckhand rollback deploy@web2/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
