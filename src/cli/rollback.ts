@@ -25,7 +25,7 @@ async function kubeRollback(o: RollbackFlags, app: string, redactor: Redactor, o
 export function rollbackCommand(run: (fn: () => Promise<number>, o: GlobalOpts) => Promise<void>): Cmd {
   const c = new Cmd('rollback')
     .description('roll back to the previous release (or --to RELEASE): code, env and config restored atomically, then a health check')
-    .argument('[target]', 'local, user@host, user@host:port, ssh://user@host:port, or an ~/.ssh/config alias', 'local')
+    .argument('[target]', 'local (the default), user@host, user@host:port, ssh://user@host:port, or an ~/.ssh/config alias')
     .option('--name <app>', 'app name (default: deckhand.yml or discovery of --repo)')
     .option('--repo <dir>', 'repository used to find the app name', '.')
     .option('--base-dir <path>', 'base directory on the target')
@@ -33,8 +33,13 @@ export function rollbackCommand(run: (fn: () => Promise<number>, o: GlobalOpts) 
     .option('--strategy <name>', 'kubernetes: put back the recorded revisions (kubectl rollout undo / helm rollback) in the cluster of deckhand.yml kubernetes.context (default: deckhand.yml strategy)')
     .option('--start-timeout <seconds>', 'how long the app may take to become healthy (default 30)');
   addCommonOptions(c);
-  c.action(async (target: string, o: RollbackFlags) => {
-    await run(() => withExecutor(o, (redactor) => executorFor(target, o, redactor), async (r) => {
+  c.action(async (given: string | undefined, o: RollbackFlags) => {
+    const target = given ?? 'local';
+    await run(async () => {
+      // With hosts: in deckhand.yml, "no target" means the fleet, not this machine: say so rather than roll back here.
+      const hosts = given === undefined ? (await loadConfig(o.repo ?? '.').catch(() => ({ config: { hosts: undefined } }))).config.hosts : undefined;
+      if (hosts) throw usageError(`deckhand.yml lists hosts (${hosts.join(', ')}): name the host to roll back`, `roll back each host in turn: ${hosts.map((h) => `deckhand rollback ${h}`).join('; ')}`);
+      return withExecutor(o, (redactor) => executorFor(target, o, redactor), async (r) => {
       const { executor, redactor } = r;
       const app = await resolveAppName(o, redactor);
       const strategy = o.strategy ?? (await loadConfig(o.repo ?? '.')).config.strategy;
@@ -56,7 +61,8 @@ export function rollbackCommand(run: (fn: () => Promise<number>, o: GlobalOpts) 
       if (recordPath) process.stderr.write(`incident record: ${recordPath}\n`);
       await emitReport(o, r, report, { stage: 'rollback', markdown: renderExecutionMarkdown(report) });
       return report.status === 'ok' ? EXIT.ok : EXIT.checksFailed;
-    }), o);
+      });
+    }, o);
   });
   return c;
 }
