@@ -126,12 +126,16 @@ function probe(): Probe {
   }
   if (!existsSync(state.identityFile)) return { state: null, reason: `lab key ${state.identityFile} missing: ${START_HINT}` };
   const targets = [...HOST_NAMES, ...state.fleet].flatMap((n) => { const h = state.hosts[n]; return h ? [{ name: n, host: h.host, port: h.port }] : []; });
-  const r = spawnSync(process.execPath, ['-e', BANNER_PROBE, JSON.stringify(targets)], { encoding: 'utf8', timeout: 15_000 });
-  if (r.status !== 0) {
-    const detail = (r.stdout ?? '').trim() || r.error?.message || `probe exited ${String(r.status ?? r.signal)}`;
-    return { state: null, reason: `lab not responding (${detail}): ${START_HINT}` };
+  // lab.json says the lab is up: a stall of a few seconds (dockerd removing a vfs container, a loaded machine) is not
+  // "down". Three tries over about 20 s before a test file is told the lab is unavailable.
+  let detail = '';
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const r = spawnSync(process.execPath, ['-e', BANNER_PROBE, JSON.stringify(targets)], { encoding: 'utf8', timeout: 15_000 });
+    if (r.status === 0) return { state, reason: null };
+    detail = (r.stdout ?? '').trim() || r.error?.message || `probe exited ${String(r.status ?? r.signal)}`;
+    if (attempt < 3) spawnSync('sleep', ['3']);
   }
-  return { state, reason: null };
+  return { state: null, reason: `lab not responding after 3 tries (${detail}): ${START_HINT}` };
 }
 
 function probed(): Probe {
